@@ -1,0 +1,40 @@
+import type { KeyObject } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { createHttpServer, registerMetricsRoute, type Logger } from '@stt/shared';
+import { registerLicenseAuth } from './auth/license-auth.js';
+import { registerHealthRoutes } from './health/health-routes.js';
+import type { HealthMonitor } from './health/health-monitor.js';
+import type { Drain } from './http/drain.js';
+import type { ApiMetrics } from './metrics.js';
+
+export interface AppDependencies {
+  readonly logger: Logger;
+  readonly monitor: HealthMonitor;
+  readonly trustedKeys: readonly KeyObject[];
+  readonly metrics: ApiMetrics;
+  readonly drain: Drain;
+  readonly startedAt: number;
+}
+
+export interface RouteEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly public: boolean;
+}
+
+/** The API server's HTTP application, and the table of every route it serves. */
+export function buildApp(deps: AppDependencies): { app: FastifyInstance; routes: RouteEntry[] } {
+  const app = createHttpServer(deps.logger);
+  const routes: RouteEntry[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, public: route.config?.public === true });
+    }
+  });
+  registerLicenseAuth(app, deps.trustedKeys);
+  deps.drain.register(app);
+  deps.metrics.register(app);
+  registerHealthRoutes(app, deps.monitor, deps.startedAt);
+  registerMetricsRoute(app, deps.metrics.registry);
+  return { app, routes };
+}

@@ -1,0 +1,44 @@
+import type { KeyObject } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { ApiError, checkLicenseKey, type LicenseClaims } from '@stt/shared';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route needs no license key (health checks). */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    /** The verified license of the caller; set on every non-public route. */
+    license?: LicenseClaims;
+  }
+}
+
+const AUTHORIZATION = /^(?:Token|Bearer)\s+(\S+)\s*$/i;
+
+/**
+ * Requires `Authorization: Token <license key>` (or `Bearer`) on every route not marked public,
+ * unknown routes included, so the route table cannot be probed without a key. A key must be
+ * signed by a trusted public key and unexpired.
+ */
+export function registerLicenseAuth(app: FastifyInstance, trustedKeys: readonly KeyObject[]): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public === true) return;
+    const header = request.headers.authorization;
+    const key = header === undefined ? undefined : AUTHORIZATION.exec(header)?.[1];
+    if (key === undefined) {
+      request.log.warn(header === undefined ? 'Missing Authorization header' : 'Malformed Authorization header');
+      throw new ApiError('INVALID_LICENSE', 'Missing or malformed Authorization header; send "Authorization: Token <license key>".');
+    }
+    const check = checkLicenseKey(key, trustedKeys);
+    if (check.ok) {
+      request.license = check.claims;
+      return;
+    }
+    if (check.reason === 'expired') {
+      request.log.warn({ license_id: check.claims.license_id }, 'License validation failed: expired');
+      throw new ApiError('LICENSE_EXPIRED', 'License expired', { expires_at: check.claims.expires_at });
+    }
+    request.log.warn(`Invalid license key from ${request.ip}`);
+    throw new ApiError('INVALID_LICENSE', 'Invalid license key');
+  });
+}

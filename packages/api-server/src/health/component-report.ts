@@ -1,0 +1,30 @@
+export type ComponentStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+export type ComponentDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+/** One component's health as the last probe saw it. Only `unhealthy` carries a reason. */
+export interface ComponentReport {
+  readonly status: ComponentStatus;
+  readonly reason?: string;
+  readonly details: ComponentDetails;
+}
+
+/** The contract's reason strings, exact text. */
+export const REASONS = {
+  noWorkers: 'No ASR workers available',
+  proxyUnavailable: 'License proxy unavailable',
+  licenseInvalid: 'License invalid or expired',
+  redisFailed: 'Redis connection failed',
+  shuttingDown: 'Server is shutting down',
+} as const;
+
+export const COMPONENTS = ['api_server', 'lightning_asr', 'license_proxy', 'redis'] as const;
+export type ComponentName = (typeof COMPONENTS)[number];
+
+/** A probe learns one component's health; it may be slow or hang, the monitor bounds it. */
+export interface Probe {
+  readonly component: Exclude<ComponentName, 'api_server'>;
+  run(signal: AbortSignal): Promise<ComponentReport>;
+  /** What to report when the probe did not answer within its timeout. */
+  timedOut(): ComponentReport;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { setTimeout as delay } from 'node:timers/promises';
+import { createLogger, createRedis, onShutdownSignal, RedisKeys, runMain, VERSION } from '@stt/shared';
+import { buildApp } from './app.js';
+import { WorkerRegistry } from './asr/worker-registry.js';
+import { loadConfig } from './config.js';
+import { logHealthChanges } from './health/health-log.js';
+import { HealthMonitor } from './health/health-monitor.js';
+import { AsrProbe } from './health/probes/asr-probe.js';
+import { LicenseProbe } from './health/probes/license-probe.js';
+import { RedisProbe } from './health/probes/redis-probe.js';
+import { Drain } from './http/drain.js';
+import { ApiMetrics } from './metrics.js';
+
+runMain('api-server', async () => {
+  const config = loadConfig();
+  const startedAt = Date.now();
+  const logger = createLogger('api-server', config.LOG_LEVEL);
+  logger.info(`Starting API Server v${VERSION}`);
+
+  const redis = createRedis(config.REDIS_URL, logger);
+  const workers = new WorkerRegistry(redis, new RedisKeys(config.REDIS_KEY_PREFIX));
+  logger.info('Connecting to Lightning ASR through the Redis worker registry');
+  logger.info(`Connecting to License Proxy at ${config.API_BASE_URL}`);
+  const monitor = new HealthMonitor(
+    [new AsrProbe(workers), new LicenseProbe(config.API_BASE_URL), new RedisProbe(redis)],
+    { intervalMs: config.HEALTH_PROBE_INTERVAL_MS, timeoutMs: config.HEALTH_PROBE_TIMEOUT_MS },
+    logger,
+  );
+  logHealthChanges(monitor, logger);
+  // One bounded round before listening, so the first health answer is already a real one.
+  await monitor.start();
+
+  const drain = new Drain();
+  const { app } = buildApp({
+    logger,
+    monitor,
+    trustedKeys: config.LICENSE_PUBLIC_KEYS,
+    metrics: new ApiMetrics(),
+    drain,
+    startedAt,
+  });
+  onShutdownSignal(async () => {
+    logger.info('Draining: refusing new work, finishing requests in flight');
+    monitor.startDraining();
+    // Health says 503 for at least DRAIN_DELAY_S so load balancers stop routing here before we close.
+    const [{ unfinished }] = await Promise.all([drain.drain(config.DRAIN_TIMEOUT_S * 1000), delay(config.DRAIN_DELAY_S * 1000)]);
+    if (unfinished > 0) logger.warn({ unfinished }, 'Drain timeout reached; closing with requests in flight');
+    monitor.stop();
+    await app.close();
+    redis.disconnect();
+    logger.info('API server stopped');
+    return 0;
+  });
+  await app.listen({ port: config.API_SERVER_PORT, host: config.API_SERVER_HOST });
+  logger.info(`API server listening on port ${config.API_SERVER_PORT}`);
+});

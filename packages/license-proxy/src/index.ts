@@ -1,0 +1,2 @@
+export { DEFAULT_FEATURES, DEFAULT_LIMITS, issueLicenseKey, type IssueLicenseOptions } from './license/issue-license-key.js';
+export { generateSigningKeyPair, type SigningKeyPair } from './license/signing-key-pair.js';

@@ -1,0 +1,26 @@
+/** One recognised word; times in seconds from the start of the audio, confidence in 0..1. */
+export interface RecognizedWord {
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+  readonly confidence: number;
+}
+
+export interface Transcript {
+  readonly text: string;
+  readonly words: readonly RecognizedWord[];
+}
+
+/**
+ * A speech recogniser. Implementations decode off the caller's event loop and accept as many
+ * concurrent `transcribe` calls as `capacity`; further calls wait for a free slot.
+ */
+export interface AsrEngine {
+  readonly name: string;
+  readonly model: string;
+  /** Sample rate `transcribe` expects: 16-bit signed mono PCM at this rate. */
+  readonly sampleRate: number;
+  readonly capacity: number;
+  transcribe(pcm: Int16Array): Promise<Transcript>;
+  close(): void;
+}

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { AsrEngine, RecognizedWord, Transcript } from '../asr-engine.js';
+import { loadPocketSphinx, type PocketSphinxLibrary, type Segment } from './libpocketsphinx.js';
+
+export interface PocketSphinxEngineOptions {
+  /** Folder with the acoustic model `en-us/`, `en-us.lm.bin` and `cmudict-en-us.dict`. */
+  readonly modelDir: string;
+  /** Decoders to load; each is single-threaded and holds about 105 MB. */
+  readonly decoders: number;
+}
+
+/** PocketSphinx's default frame rate (`-frate 100`): segment frames are hundredths of a second. */
+const FRAMES_PER_SECOND = 100;
+
+/** Tokens that are silence, sentence marks or fillers rather than words: `<s>`, `<sil>`, `[NOISE]`, `++um++`. */
+const NON_WORD = /^(<.*>|\[.*\]|\+\+.*\+\+)$/;
+
+/**
+ * CMU PocketSphinx with its US-English model. A pool of decoders, each used by one utterance at
+ * a time; every utterance is decoded as a whole on its decoder (what `pocketsphinx_batch` does).
+ */
+export class PocketSphinxEngine implements AsrEngine {
+  readonly name = 'pocketsphinx';
+  readonly model: string;
+  readonly sampleRate = 16000;
+  readonly capacity: number;
+  private readonly library: PocketSphinxLibrary;
+  private readonly idle: unknown[] = [];
+  private readonly waiting: ((decoder: unknown) => void)[] = [];
+  private readonly all: unknown[] = [];
+
+  private constructor(library: PocketSphinxLibrary, decoders: readonly unknown[]) {
+    this.library = library;
+    this.model = 'en-us';
+    this.capacity = decoders.length;
+    this.all.push(...decoders);
+    this.idle.push(...decoders);
+  }
+
+  /** Loads the model into `options.decoders` decoders, one after another (each is CPU-bound). */
+  static async load(options: PocketSphinxEngineOptions): Promise<PocketSphinxEngine> {
+    const library = loadPocketSphinx();
+    const args = [
+      '-hmm', join(options.modelDir, 'en-us'),
+      '-lm', join(options.modelDir, 'en-us.lm.bin'),
+      '-dict', join(options.modelDir, 'cmudict-en-us.dict'),
+      '-logfn', '/dev/null',
+    ];
+    const decoders: unknown[] = [];
+    for (let i = 0; i < options.decoders; i++) decoders.push(await library.createDecoder(args));
+    return new PocketSphinxEngine(library, decoders);
+  }
+
+  async transcribe(pcm: Int16Array): Promise<Transcript> {
+    const decoder = await this.acquire();
+    try {
+      if (this.library.startUtt(decoder) < 0) throw new Error('PocketSphinx could not start an utterance');
+      if ((await this.library.processRaw(decoder, pcm)) < 0) throw new Error('PocketSphinx failed to process audio');
+      if ((await this.library.endUtt(decoder)) < 0) throw new Error('PocketSphinx failed to finish the utterance');
+      const words = this.library.segments(decoder).filter((segment) => !NON_WORD.test(segment.word)).map(toWord);
+      return { text: words.map((word) => word.word).join(' '), words };
+    } finally {
+      this.release(decoder);
+    }
+  }
+
+  close(): void {
+    for (const decoder of this.all) this.library.free(decoder);
+    this.all.length = 0;
+    this.idle.length = 0;
+  }
+
+  private acquire(): Promise<unknown> {
+    const decoder = this.idle.pop();
+    if (decoder !== undefined) return Promise.resolve(decoder);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(decoder: unknown): void {
+    const next = this.waiting.shift();
+    if (next) next(decoder);
+    else this.idle.push(decoder);
+  }
+}
+
+function toWord(segment: Segment): RecognizedWord {
+  return {
+    // Alternate pronunciations come back as `word(2)`.
+    word: segment.word.replace(/\(\d+\)$/, ''),
+    start: segment.startFrame / FRAMES_PER_SECOND,
+    end: (segment.endFrame + 1) / FRAMES_PER_SECOND,
+    confidence: Math.min(1, Math.max(0, segment.posterior)),
+  };
+}

@@ -1,0 +1,1 @@
+export type { WorkerStatus } from './worker-state.js';

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { createLogger, createRedis, onShutdownSignal, RedisKeys, runMain, VERSION } from '@stt/shared';
+import { loadConfig } from './config.js';
+import { createEngine } from './engine/create-engine.js';
+import { AsrMetrics } from './metrics.js';
+import { WorkerRegistration } from './registry/worker-registration.js';
+import { SelfTest } from './self-test.js';
+import { readSelfTestClip } from './self-test-clip.js';
+import { buildServer } from './server.js';
+import { WorkerState } from './worker-state.js';
+
+runMain('lightning-asr', async () => {
+  const config = loadConfig();
+  const logger = createLogger('lightning-asr', config.LOG_LEVEL).child({ worker_id: config.workerId });
+  logger.info(`Starting Lightning ASR v${VERSION}`);
+  const clip = await readSelfTestClip(config.ASR_SELF_TEST_AUDIO);
+
+  const state = new WorkerState({ id: config.workerId, address: config.advertiseUrl, startedAt: new Date() });
+  const metrics = new AsrMetrics(state);
+  const app = buildServer(state, metrics, logger);
+  const redis = createRedis(config.REDIS_URL, logger);
+  const registration = new WorkerRegistration(
+    redis,
+    new RedisKeys(config.REDIS_KEY_PREFIX),
+    () => state.toWorkerInfo(),
+    { intervalMs: config.ASR_HEARTBEAT_INTERVAL_MS, ttlMs: config.ASR_HEARTBEAT_TTL_MS },
+    logger,
+  );
+  let selfTest: SelfTest | undefined;
+  onShutdownSignal(async () => {
+    logger.info('Draining: finishing active work before exit');
+    state.startDraining();
+    selfTest?.stop();
+    await registration.beat();
+    const deadline = Date.now() + config.DRAIN_TIMEOUT_S * 1000;
+    while (state.activeRequests + state.activeStreams > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await registration.deregister(config.workerId);
+    await app.close();
+    redis.disconnect();
+    return 0;
+  });
+
+  // Listen first so /health answers "loading" while the model loads.
+  await app.listen({ port: config.ASR_PORT, host: config.ASR_HOST });
+  logger.info(`Loading model: ${config.ASR_ENGINE}`);
+  const engine = await createEngine(config);
+  logger.info({ engine: engine.name, model: engine.model, decoders: engine.capacity }, 'Model loaded successfully');
+  selfTest = new SelfTest(engine, clip, config.ASR_SELF_TEST_EXPECTED, logger);
+  state.attach(engine, selfTest);
+  const warmup = await selfTest.run();
+  if (warmup.passed) logger.info(`Warmup completed in ${(warmup.durationMs / 1000).toFixed(1)}s`);
+  registration.start();
+  selfTest.start(config.ASR_SELF_TEST_INTERVAL_S * 1000);
+  logger.info(`Server ready on port ${config.ASR_PORT}`);
+});

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { createHttpServer, registerMetricsRoute, type Logger } from '@stt/shared';
+import type { AsrMetrics } from './metrics.js';
+import type { WorkerState } from './worker-state.js';
+
+/** The worker's HTTP surface: `GET /health` (ready → 200, loading/unhealthy → 503) and `/metrics`. */
+export function buildServer(state: WorkerState, metrics: AsrMetrics, logger: Logger): FastifyInstance {
+  const app = createHttpServer(logger);
+  app.get('/health', async (_request, reply) => {
+    const status = state.status;
+    if (status === 'ready') {
+      return reply.send({
+        status,
+        engine: state.engineName,
+        model: state.model,
+        gpu: null,
+        active_requests: state.activeRequests,
+        capacity: state.capacity,
+      });
+    }
+    return reply.code(503).send({ status: status === 'loading' ? 'loading' : 'unhealthy', reason: state.reason });
+  });
+  registerMetricsRoute(app, metrics.registry);
+  return app;
+}

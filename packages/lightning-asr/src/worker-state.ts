@@ -1,0 +1,87 @@
+import type { WorkerInfo } from '@stt/shared';
+import type { AsrEngine } from './engine/asr-engine.js';
+import type { SelfTest } from './self-test.js';
+
+export type WorkerStatus = 'loading' | 'ready' | 'unhealthy' | 'draining';
+
+export interface WorkerIdentity {
+  readonly id: string;
+  readonly address: string;
+  readonly startedAt: Date;
+}
+
+/**
+ * Everything the worker reports about itself, in one place: `/health`, the Redis registry entry
+ * and the metrics all read from here, so they never disagree.
+ */
+export class WorkerState {
+  activeRequests = 0;
+  activeStreams = 0;
+  private engine: AsrEngine | undefined;
+  private selfTest: SelfTest | undefined;
+  private draining = false;
+
+  constructor(readonly identity: WorkerIdentity) {}
+
+  attach(engine: AsrEngine, selfTest: SelfTest): void {
+    this.engine = engine;
+    this.selfTest = selfTest;
+  }
+
+  startDraining(): void {
+    this.draining = true;
+  }
+
+  get status(): WorkerStatus {
+    if (this.draining) return 'draining';
+    const result = this.selfTest?.result;
+    if (!this.engine || !result) return 'loading';
+    return result.passed ? 'ready' : 'unhealthy';
+  }
+
+  /** Why the worker cannot take work, or undefined when it can. */
+  get reason(): string | undefined {
+    switch (this.status) {
+      case 'loading':
+        return 'Model is loading';
+      case 'draining':
+        return 'Server is shutting down';
+      case 'unhealthy':
+        return this.selfTest?.result?.reason ?? 'Self-test failed';
+      case 'ready':
+        return undefined;
+    }
+  }
+
+  get engineName(): string | undefined {
+    return this.engine?.name;
+  }
+
+  get model(): string | undefined {
+    return this.engine?.model;
+  }
+
+  get capacity(): number {
+    return this.engine?.capacity ?? 0;
+  }
+
+  /** The registry entry; only meaningful once the engine is attached. */
+  toWorkerInfo(now: Date = new Date()): WorkerInfo {
+    const status = this.status;
+    const reason = this.reason;
+    return {
+      id: this.identity.id,
+      address: this.identity.address,
+      engine: this.engineName ?? 'unknown',
+      model: this.model ?? 'unknown',
+      capacity: this.capacity,
+      active_requests: this.activeRequests,
+      active_streams: this.activeStreams,
+      status: status === 'loading' ? 'unhealthy' : status,
+      ...(reason !== undefined ? { reason } : {}),
+      self_test_at: this.selfTest?.result?.at.toISOString() ?? null,
+      heartbeat_at: now.toISOString(),
+      started_at: this.identity.startedAt.toISOString(),
+    };
+  }
+}

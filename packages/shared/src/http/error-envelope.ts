@@ -1,0 +1,37 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiError } from '../errors/api-error.js';
+
+/**
+ * Makes every error leave the server in the contract's envelope with the request id, and keeps
+ * stacks and internals in the log only. Validation failures become INVALID_PARAMETER.
+ */
+export function installErrorEnvelope(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.code === 'INTERNAL_ERROR') {
+      request.log.error({ err: error }, 'Request failed');
+    }
+    const retryAfter = apiError.retryAfterSeconds;
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    return reply.code(apiError.statusCode).send(apiError.toBody(request.id));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
+    return reply.code(error.statusCode).send(error.toBody(request.id));
+  });
+}
+
+function toApiError(error: FastifyError | ApiError): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error.validation) {
+    const parameter = String(error.validation[0]?.instancePath.replace(/^\//, '') || error.validationContext || 'request');
+    return new ApiError('INVALID_PARAMETER', `Invalid value for ${parameter}.`, { parameter });
+  }
+  if (error.statusCode === 413) {
+    return new ApiError('FILE_TOO_LARGE', 'The request body is larger than this server accepts.', { max_size_mb: 100 });
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiError('INVALID_PARAMETER', 'The request could not be read.', { parameter: 'body' });
+  }
+  return new ApiError('INTERNAL_ERROR', 'An internal error occurred.');
+}

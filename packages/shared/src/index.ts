@@ -1,0 +1,23 @@
+export { ConfigError } from './config/config-error.js';
+export { env, parseEnv, type Env } from './config/env.js';
+export { redisUrlFromEnv } from './config/redis-url.js';
+export { ApiError, type ErrorExtra } from './errors/api-error.js';
+export { ERROR_STATUS, type ErrorCode } from './errors/error-code.js';
+export { createHttpServer } from './http/create-http-server.js';
+export { registerMetricsRoute } from './http/metrics-route.js';
+export { newRequestId, requestIdFrom } from './http/request-id.js';
+export { licenseClaimsSchema, type LicenseClaims } from './license/license-claims.js';
+export {
+  checkLicenseKey,
+  encodePublicKey,
+  LICENSE_KEY_PREFIX,
+  parsePublicKeys,
+  type LicenseCheck,
+} from './license/license-key.js';
+export { createLogger, LOG_LEVELS, type LogLevel, type Logger } from './logging/logger.js';
+export { licenseProxyHealthSchema, type LicenseProxyHealth } from './protocol/license-proxy-health.js';
+export { workerInfoSchema, type WorkerInfo } from './protocol/worker-info.js';
+export { EXIT_CONFIG, onShutdownSignal, runMain } from './process/run-main.js';
+export { createRedis } from './redis/client.js';
+export { RedisKeys } from './redis/keys.js';
+export { VERSION } from './version.js';

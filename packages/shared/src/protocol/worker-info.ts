@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/**
+ * What an ASR worker publishes in the Redis registry on every heartbeat. The API server reads it
+ * to decide ASR health and, later, where to send work.
+ */
+export const workerInfoSchema = z.object({
+  id: z.string().min(1),
+  address: z.string().url(),
+  engine: z.string(),
+  model: z.string(),
+  capacity: z.number().int().nonnegative(),
+  active_requests: z.number().int().nonnegative(),
+  active_streams: z.number().int().nonnegative(),
+  status: z.enum(['ready', 'unhealthy', 'draining']),
+  /** Why the worker is not ready (its failed self-test, say); absent when ready. */
+  reason: z.string().optional(),
+  self_test_at: z.iso.datetime().nullable(),
+  heartbeat_at: z.iso.datetime(),
+  started_at: z.iso.datetime(),
+});
+
+export type WorkerInfo = z.infer<typeof workerInfoSchema>;

@@ -1,0 +1,28 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../logging/logger.js';
+
+/**
+ * An ioredis client that fails fast instead of queueing commands while disconnected, and keeps
+ * reconnecting forever with capped backoff, so a Redis restart heals without restarting us.
+ * Connection changes are logged once each, not once per reconnect attempt.
+ */
+export function createRedis(url: string, logger: Logger, options: RedisOptions = {}): Redis {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 1000,
+    commandTimeout: 1000,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 1000),
+    ...options,
+  });
+  let connected = false;
+  redis.on('ready', () => {
+    connected = true;
+    logger.info('Connected to Redis');
+  });
+  redis.on('error', (error: Error) => {
+    if (connected) logger.warn({ err: error.message }, 'Redis connection failed');
+    connected = false;
+  });
+  return redis;
+}

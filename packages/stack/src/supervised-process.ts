@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EXIT_CONFIG, type Logger } from '@stt/shared';
+
+export interface SupervisedProcessOptions {
+  readonly name: string;
+  readonly entry: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  /** Called when the process exits with a configuration error: restarting cannot help. */
+  readonly onFatal: (name: string, code: number) => void;
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+/** A run this long counts as healthy: the next crash restarts after the initial backoff again. */
+const STABLE_AFTER_MS = 60_000;
+
+/**
+ * One Node service of the stack, restarted with exponential backoff when it exits on its own.
+ * It runs in its own process group so that a Ctrl-C reaches only the supervisor, which then
+ * stops the services in order.
+ */
+export class SupervisedProcess {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private backoffMs: number;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SupervisedProcessOptions) {
+    this.backoffMs = options.initialBackoffMs ?? 500;
+  }
+
+  start(): void {
+    const startedAt = Date.now();
+    const child = spawn(process.execPath, [this.options.entry], {
+      env: this.options.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
+    });
+    this.child = child;
+    child.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      if (code === EXIT_CONFIG) {
+        this.options.onFatal(this.options.name, code);
+        return;
+      }
+      if (Date.now() - startedAt > STABLE_AFTER_MS) this.backoffMs = this.options.initialBackoffMs ?? 500;
+      this.options.logger.warn(
+        { service: this.options.name, code, signal, restart_in_ms: this.backoffMs },
+        `${this.options.name} exited; restarting in ${this.backoffMs} ms`,
+      );
+      this.restartTimer = setTimeout(() => {
+        this.options.logger.info({ service: this.options.name }, `Restarting ${this.options.name}`);
+        this.start();
+      }, this.backoffMs);
+      this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    });
+  }
+
+  /** SIGTERM (the services drain on it), SIGKILL after `timeoutMs`; resolves once it has exited. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
