@@ -50,8 +50,12 @@ runMain('lightning-asr', async () => {
   selfTest = new SelfTest(engine, clip, config.ASR_SELF_TEST_EXPECTED, logger);
   state.attach(engine, selfTest);
   const warmup = await selfTest.run();
-  if (warmup.passed) logger.info(`Warmup completed in ${(warmup.durationMs / 1000).toFixed(1)}s`);
   registration.start();
   selfTest.start(config.ASR_SELF_TEST_INTERVAL_S * 1000);
-  logger.info(`Server ready on port ${config.ASR_PORT}`);
+  if (warmup.passed) {
+    logger.info(`Warmup completed in ${(warmup.durationMs / 1000).toFixed(1)}s`);
+    logger.info(`Server ready on port ${config.ASR_PORT}`);
+  } else {
+    logger.error(`Not ready: the self-test failed; retrying every ${config.ASR_SELF_TEST_INTERVAL_S} s`);
+  }
 });

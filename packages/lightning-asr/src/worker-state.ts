@@ -72,6 +72,7 @@ export class WorkerState {
     return {
       id: this.identity.id,
       address: this.identity.address,
+      pid: process.pid,
       engine: this.engineName ?? 'unknown',
       model: this.model ?? 'unknown',
       capacity: this.capacity,

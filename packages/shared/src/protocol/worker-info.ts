@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const workerInfoSchema = z.object({
   id: z.string().min(1),
   address: z.string().url(),
+  /** Process id on its host, for operators matching an entry to a process. */
+  pid: z.number().int().positive(),
   engine: z.string(),
   model: z.string(),
   capacity: z.number().int().nonnegative(),

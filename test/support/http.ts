@@ -1,0 +1,56 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface HttpResult {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  readonly json: any;
+}
+
+/** One HTTP request with a client-side timeout (the bound a load balancer or probe would set). */
+export async function request(
+  url: string,
+  init: RequestInit & { timeoutMs?: number } = {},
+): Promise<HttpResult> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs ?? 5000) });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/**
+ * Polls `check` until it returns a value other than undefined; fails with the last value seen
+ * after `timeoutMs`. Used for things that happen eventually (a heartbeat expiring).
+ */
+export async function waitFor<T>(
+  description: string,
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 20_000, intervalMs = 100 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}${last ? `: ${String(last)}` : ''}`);
+    await delay(intervalMs);
+  }
+}
+
+/** Waits until GET `url` answers `status` and returns that answer. */
+export function waitForStatus(url: string, status: number, timeoutMs = 20_000): Promise<HttpResult> {
+  return waitFor(`${url} to answer ${status}`, async () => {
+    const result = await request(url, { timeoutMs: 2000 });
+    return result.status === status ? result : undefined;
+  }, { timeoutMs });
+}

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { serviceEntry, type ServiceName } from '@stt/stack';
+
+export interface LogLine {
+  readonly level?: string;
+  readonly msg?: string;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * One of our services as a real child process, with its JSON log lines collected so a test can
+ * wait for a documented line and read what it logged.
+ */
+export class ServiceProcess {
+  readonly logs: LogLine[] = [];
+  readonly stderr: string[] = [];
+  private readonly child: ChildProcess;
+  private readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly service: ServiceName,
+    env: NodeJS.ProcessEnv,
+    args: readonly string[] = [],
+  ) {
+    this.child = spawn(process.execPath, [serviceEntry(service), ...args], {
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.exit = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      try {
+        this.logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        this.logs.push({ msg: line });
+      }
+      for (const wake of this.waiters) wake();
+    });
+    createInterface({ input: this.child.stderr! }).on('line', (line) => this.stderr.push(line));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Resolves with the first log line whose `msg` matches; rejects if the process exits first. */
+  waitForLog(match: string | RegExp, timeoutMs = 20_000): Promise<LogLine> {
+    const test = (line: LogLine): boolean =>
+      typeof line.msg === 'string' && (typeof match === 'string' ? line.msg === match : match.test(line.msg));
+    return new Promise((resolve, reject) => {
+      const found = this.logs.find(test);
+      if (found) return resolve(found);
+      const timer = setTimeout(() => finish(new Error(`${this.service}: no log line ${String(match)} within ${timeoutMs} ms; stderr: ${this.stderr.join(' | ')}`)), timeoutMs);
+      const check = (): void => {
+        const line = this.logs.find(test);
+        if (line) finish(undefined, line);
+      };
+      const finish = (error?: Error, line?: LogLine): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        if (error) reject(error);
+        else resolve(line!);
+      };
+      this.waiters.add(check);
+      void this.exit.then(({ code, signal }) => {
+        if (this.waiters.has(check)) finish(new Error(`${this.service} exited (${code ?? signal}) before logging ${String(match)}; stderr: ${this.stderr.join(' | ')}`));
+      });
+    });
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.exit;
+  }
+
+  /** SIGKILL (a stopped process cannot handle SIGTERM) and wait for the exit. */
+  async kill(): Promise<void> {
+    this.signal('SIGCONT');
+    this.signal('SIGKILL');
+    await this.exit;
+  }
+}

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSigningKeyPair, issueLicenseKey, type IssueLicenseOptions } from '@stt/license-proxy';
+import { RedisServerProcess } from '@stt/stack';
+import { freePort } from './free-port.js';
+import { waitForStatus } from './http.js';
+import { ServiceProcess } from './service-process.js';
+
+/** Faster than the defaults so failures show within a second or two; the mechanisms are the same. */
+export const FAST_TIMINGS = {
+  HEALTH_PROBE_INTERVAL_MS: '250',
+  ASR_HEARTBEAT_INTERVAL_MS: '250',
+  ASR_HEARTBEAT_TTL_MS: '1500',
+} as const;
+
+export type Env = Record<string, string>;
+
+/**
+ * A whole stack of real processes on free ports: redis-server, the license proxy, ASR workers
+ * and the API server, each reachable and killable on its own.
+ */
+export class TestStack {
+  readonly workers: ServiceProcess[] = [];
+  proxy!: ServiceProcess;
+  api!: ServiceProcess;
+  apiUrl = '';
+  proxyUrl = '';
+  readonly licenseKey: string;
+  readonly publicKey: string;
+  private readonly signingKeyPem: string;
+  private readonly processes = new Set<ServiceProcess>();
+
+  private constructor(
+    readonly redis: RedisServerProcess,
+    private readonly dir: string,
+  ) {
+    const pair = generateSigningKeyPair();
+    this.signingKeyPem = pair.privateKeyPem;
+    this.publicKey = pair.publicKey;
+    this.licenseKey = this.issueKey();
+  }
+
+  /** Starts Redis, then (unless told otherwise) the proxy, `workers` workers and the API server. */
+  static async start(options: { workers?: number; api?: boolean; apiEnv?: Env } = {}): Promise<TestStack> {
+    const dir = mkdtempSync(join(tmpdir(), 'stt-test-'));
+    const redis = new RedisServerProcess({ port: await freePort(), dir });
+    await redis.start();
+    const stack = new TestStack(redis, dir);
+    await stack.startProxy();
+    await Promise.all(Array.from({ length: options.workers ?? 1 }, () => stack.startWorker()));
+    if (options.api !== false) await stack.startApi(options.apiEnv);
+    return stack;
+  }
+
+  issueKey(options: Partial<IssueLicenseOptions> = {}): string {
+    return issueLicenseKey(this.signingKeyPem, { customer: 'test', validDays: 30, ...options });
+  }
+
+  get commonEnv(): Env {
+    return { REDIS_URL: this.redis.url, LICENSE_PUBLIC_KEYS: this.publicKey, ...FAST_TIMINGS };
+  }
+
+  spawn(service: ServiceProcess['service'], env: Env, args: readonly string[] = []): ServiceProcess {
+    const child = new ServiceProcess(service, env, args);
+    this.processes.add(child);
+    return child;
+  }
+
+  async startProxy(env: Env = {}, port?: number): Promise<ServiceProcess> {
+    const proxyPort = port ?? (await freePort());
+    this.proxyUrl = `http://127.0.0.1:${proxyPort}`;
+    this.proxy = this.spawn('license-proxy', {
+      ...this.commonEnv,
+      PORT: String(proxyPort),
+      HOST: '127.0.0.1',
+      LICENSE_KEY: this.licenseKey,
+      ...env,
+    });
+    await this.proxy.waitForLog(/^Server listening on port/);
+    return this.proxy;
+  }
+
+  /** Starts a worker and waits for `readyLine` ("Server ready on port N" unless told otherwise). */
+  async startWorker(env: Env = {}, readyLine: RegExp = /^Server ready on port/): Promise<ServiceProcess> {
+    const port = await freePort();
+    const worker = this.spawn('lightning-asr', {
+      ...this.commonEnv,
+      ASR_PORT: String(port),
+      ASR_HOST: '127.0.0.1',
+      ASR_ADVERTISE_URL: `http://127.0.0.1:${port}`,
+      ASR_WORKER_ID: `test-${port}`,
+      ...env,
+    });
+    this.workers.push(worker);
+    await worker.waitForLog(readyLine, 30_000);
+    return worker;
+  }
+
+  async startApi(env: Env = {}): Promise<ServiceProcess> {
+    const port = await freePort();
+    this.apiUrl = `http://127.0.0.1:${port}`;
+    this.api = this.spawn('api-server', {
+      ...this.commonEnv,
+      API_SERVER_PORT: String(port),
+      API_SERVER_HOST: '127.0.0.1',
+      API_BASE_URL: this.proxyUrl,
+      ...env,
+    });
+    await this.api.waitForLog(/^API server listening on port/);
+    return this.api;
+  }
+
+  /** Waits until the API server's `/health` is 200 (components settle a probe interval after start). */
+  healthy(): Promise<unknown> {
+    return waitForStatus(`${this.apiUrl}/health`, 200);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes].map((child) => child.kill()));
+    await this.redis.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
