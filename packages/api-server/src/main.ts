@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { setTimeout as delay } from 'node:timers/promises';
-import { createLogger, createRedis, onShutdownSignal, RedisKeys, runMain, VERSION } from '@stt/shared';
+import { createLogger, createRedis, onShutdownSignal, redisReady, RedisKeys, runMain, VERSION } from '@stt/shared';
 import { buildApp } from './app.js';
 import { WorkerRegistry } from './asr/worker-registry.js';
 import { loadConfig } from './config.js';
@@ -28,7 +28,9 @@ runMain('api-server', async () => {
     logger,
   );
   logHealthChanges(monitor, logger);
-  // One bounded round before listening, so the first health answer is already a real one.
+  // One bounded round before listening, so the first health answer is already a real one
+  // (and not "Redis connection failed" only because the connection was still being made).
+  await redisReady(redis, config.HEALTH_PROBE_TIMEOUT_MS);
   await monitor.start();
 
   const drain = new Drain();

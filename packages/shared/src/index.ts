@@ -18,6 +18,6 @@ export { createLogger, LOG_LEVELS, type LogLevel, type Logger } from './logging/
 export { licenseProxyHealthSchema, type LicenseProxyHealth } from './protocol/license-proxy-health.js';
 export { workerInfoSchema, type WorkerInfo } from './protocol/worker-info.js';
 export { EXIT_CONFIG, onShutdownSignal, runMain } from './process/run-main.js';
-export { createRedis } from './redis/client.js';
+export { createRedis, redisReady } from './redis/client.js';
 export { RedisKeys } from './redis/keys.js';
 export { VERSION } from './version.js';

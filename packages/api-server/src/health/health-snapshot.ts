@@ -9,13 +9,15 @@ export class HealthSnapshot {
   readonly body: string;
 
   constructor(readonly components: Readonly<Record<ComponentName, ComponentReport>>) {
+    // A shared root cause (Redis down also hides the worker registry) is listed once, at the
+    // place of the component it belongs to: the last one that reports it.
     const reasons = new Set<string>();
-    for (const name of ORDER) {
+    for (const name of [...ORDER].reverse()) {
       const report = components[name];
       if (report.status === 'unhealthy' && report.reason) reasons.add(report.reason);
     }
     this.healthy = COMPONENTS.every((name) => components[name].status !== 'unhealthy');
-    this.reason = this.healthy ? undefined : [...reasons].join('; ');
+    this.reason = this.healthy ? undefined : [...reasons].reverse().join('; ');
     this.body = JSON.stringify(this.healthy ? { status: 'healthy' } : { status: 'unhealthy', reason: this.reason });
   }
 }

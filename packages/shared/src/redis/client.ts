@@ -26,3 +26,19 @@ export function createRedis(url: string, logger: Logger, options: RedisOptions =
   });
   return redis;
 }
+
+/** Resolves true once the client is ready, or false after `timeoutMs`; never rejects. */
+export function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
+}
