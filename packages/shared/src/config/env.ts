@@ -87,6 +87,6 @@ export function parseEnv<T extends z.ZodRawShape>(shape: T, source: Env = proces
   const issue = result.error.issues[0];
   const variable = String(issue?.path[0] ?? 'configuration');
   const given = source[variable];
-  const problem = issue?.code === 'invalid_type' && given === undefined ? 'is required' : (issue?.message ?? 'is invalid');
-  throw new ConfigError(variable, given === undefined ? problem : `${problem} (got ${JSON.stringify(given)})`);
+  if (given === undefined || given === '') throw new ConfigError(variable, 'is required');
+  throw new ConfigError(variable, `${issue?.message ?? 'is invalid'} (got ${JSON.stringify(given)})`);
 }

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { generateSigningKeyPair, issueLicenseKey } from '@stt/license-proxy';
+import { serviceEntry, type ServiceName } from '@stt/stack';
+
+const pair = generateSigningKeyPair();
+const key = issueLicenseKey(pair.privateKeyPem, { customer: 'config-test', validDays: 1 });
+const VALID: Record<ServiceName, Record<string, string>> = {
+  'api-server': { LICENSE_PUBLIC_KEYS: pair.publicKey },
+  'lightning-asr': {},
+  'license-proxy': { LICENSE_KEY: key, LICENSE_PUBLIC_KEYS: pair.publicKey },
+};
+
+/** Runs a service with one bad variable; it must exit at once, before listening or connecting. */
+function start(service: ServiceName, env: Record<string, string>) {
+  const result = spawnSync(process.execPath, [serviceEntry(service)], {
+    env: { PATH: process.env.PATH, ...VALID[service], ...env },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  return { code: result.status, stderr: result.stderr.trim(), stdout: result.stdout.trim() };
+}
+
+const CASES: [ServiceName, Record<string, string>, string][] = [
+  ['api-server', { API_SERVER_PORT: 'abc' }, 'API_SERVER_PORT'],
+  ['api-server', { API_SERVER_PORT: '70000' }, 'API_SERVER_PORT'],
+  ['api-server', { API_BASE_URL: 'license-proxy:6699' }, 'API_BASE_URL'],
+  ['api-server', { LICENSE_PUBLIC_KEYS: 'not-a-key' }, 'LICENSE_PUBLIC_KEYS'],
+  ['api-server', { LICENSE_PUBLIC_KEYS: '' }, 'LICENSE_PUBLIC_KEYS'],
+  ['api-server', { REDIS_URL: 'http://redis:6379' }, 'REDIS_URL'],
+  ['api-server', { REDIS_PORT: 'six' }, 'REDIS_PORT'],
+  ['api-server', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ['api-server', { DRAIN_TIMEOUT_S: '-1' }, 'DRAIN_TIMEOUT_S'],
+  ['lightning-asr', { ASR_PORT: '0' }, 'ASR_PORT'],
+  ['lightning-asr', { ASR_CAPACITY: '0' }, 'ASR_CAPACITY'],
+  ['lightning-asr', { ASR_ENGINE: 'whisper' }, 'ASR_ENGINE'],
+  ['lightning-asr', { MODEL_URL: 'https://example.invalid/model.tar' }, 'MODEL_URL'],
+  ['lightning-asr', { ASR_HEARTBEAT_INTERVAL_MS: '5000', ASR_HEARTBEAT_TTL_MS: '1000' }, 'ASR_HEARTBEAT_TTL_MS'],
+  ['lightning-asr', { ASR_SELF_TEST_AUDIO: '/nonexistent.raw' }, 'ASR_SELF_TEST_AUDIO'],
+  ['license-proxy', { PORT: '1.5' }, 'PORT'],
+  ['license-proxy', { LICENSE_KEY: '' }, 'LICENSE_KEY'],
+];
+
+describe('bad configuration fails at start-up with one clear line', () => {
+  for (const [service, env, variable] of CASES) {
+    test(`${service} with ${JSON.stringify(env)}`, () => {
+      const { code, stderr } = start(service, env);
+      assert.equal(code, 78, stderr);
+      const lines = stderr.split('\n');
+      assert.equal(lines.length, 1, `exactly one line, got: ${stderr}`);
+      assert.match(lines[0]!, new RegExp(`^${service}: invalid configuration: ${variable}: `));
+      assert.doesNotMatch(stderr, /\n\s+at |Error:/, 'no stack trace');
+    });
+  }
+});
