@@ -4,9 +4,10 @@ import { join } from 'node:path';
 /** The checkout's root: this file is packages/stack/dist/paths.js once built. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export type ServiceName = 'api-server' | 'lightning-asr' | 'license-proxy';
+/** A package with a runnable `dist/main.js`: the three services, and the stack launcher itself. */
+export type ServiceName = 'api-server' | 'lightning-asr' | 'license-proxy' | 'stack';
 
-/** The built entry point of one of the stack's services. */
+/** The built entry point of a service (or of the launcher). */
 export function serviceEntry(service: ServiceName): string {
   return join(REPO_ROOT, 'packages', service, 'dist', 'main.js');
 }
