@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+npx tsc -p tsconfig.test.json
 exec node --import tsx --test --test-concurrency=1 --test-reporter=spec test/*.test.ts "$@"

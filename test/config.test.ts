@@ -10,6 +10,7 @@ const VALID: Record<ServiceName, Record<string, string>> = {
   'api-server': { LICENSE_PUBLIC_KEYS: pair.publicKey },
   'lightning-asr': {},
   'license-proxy': { LICENSE_KEY: key, LICENSE_PUBLIC_KEYS: pair.publicKey },
+  stack: {},
 };
 
 /** Runs a service with one bad variable; it must exit at once, before listening or connecting. */
@@ -40,6 +41,8 @@ const CASES: [ServiceName, Record<string, string>, string][] = [
   ['lightning-asr', { ASR_SELF_TEST_AUDIO: '/nonexistent.raw' }, 'ASR_SELF_TEST_AUDIO'],
   ['license-proxy', { PORT: '1.5' }, 'PORT'],
   ['license-proxy', { LICENSE_KEY: '' }, 'LICENSE_KEY'],
+  ["stack", { ASR_WORKERS: "many" }, "ASR_WORKERS"],
+  ["stack", { LICENSE_KEY: "stl1.x.y" }, "LICENSE_PUBLIC_KEYS"],
 ];
 
 describe('bad configuration fails at start-up with one clear line', () => {

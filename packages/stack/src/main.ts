@@ -18,13 +18,6 @@ runMain('stack', async () => {
   const logger = createLogger('stack', config.LOG_LEVEL);
   const dataDir = resolve(REPO_ROOT, config.STACK_DATA_DIR);
 
-  const external = config.REDIS_URL !== undefined || config.REDIS_HOST !== undefined;
-  const redis = external ? undefined : new RedisServerProcess({ port: config.REDIS_PORT, dir: join(dataDir, 'redis') });
-  if (redis) {
-    await redis.start();
-    logger.info(`Embedded Redis ready on port ${config.REDIS_PORT}`);
-  }
-
   let licenseKey = config.LICENSE_KEY;
   let publicKeys = config.LICENSE_PUBLIC_KEYS;
   if (licenseKey === undefined) {
@@ -35,6 +28,13 @@ runMain('stack', async () => {
     process.stdout.write(`\nLicense key (also in ${join(dataDir, 'license.key')}):\n${licenseKey}\n\n`);
   } else if (publicKeys === undefined) {
     throw new ConfigError('LICENSE_PUBLIC_KEYS', 'is required when LICENSE_KEY is set (the key that signed it)');
+  }
+
+  const external = config.REDIS_URL !== undefined || config.REDIS_HOST !== undefined;
+  const redis = external ? undefined : new RedisServerProcess({ port: config.REDIS_PORT, dir: join(dataDir, 'redis') });
+  if (redis) {
+    await redis.start();
+    logger.info(`Embedded Redis ready on port ${config.REDIS_PORT}`);
   }
 
   const common: NodeJS.ProcessEnv = {
