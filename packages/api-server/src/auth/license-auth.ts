@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, checkLicenseKey, type LicenseClaims } from '@stt/shared';
 
 declare module 'fastify' {
@@ -21,24 +21,29 @@ const AUTHORIZATION = /^(?:Token|Bearer)\s+(\S+)\s*$/i;
  * signed by a trusted public key and unexpired.
  */
 export function registerLicenseAuth(app: FastifyInstance, trustedKeys: readonly KeyObject[]): void {
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.public === true) return;
-    const header = request.headers.authorization;
-    const key = header === undefined ? undefined : AUTHORIZATION.exec(header)?.[1];
-    if (key === undefined) {
-      request.log.warn(header === undefined ? 'Missing Authorization header' : 'Malformed Authorization header');
-      throw new ApiError('INVALID_LICENSE', 'Missing or malformed Authorization header; send "Authorization: Token <license key>".');
-    }
-    const check = checkLicenseKey(key, trustedKeys);
-    if (check.ok) {
-      request.license = check.claims;
-      return;
-    }
-    if (check.reason === 'expired') {
-      request.log.warn({ license_id: check.claims.license_id }, 'License validation failed: expired');
-      throw new ApiError('LICENSE_EXPIRED', 'License expired', { expires_at: check.claims.expires_at });
-    }
-    request.log.warn(`Invalid license key from ${request.ip}`);
-    throw new ApiError('INVALID_LICENSE', 'Invalid license key');
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.config.public === true) return done();
+    done(authenticate(request, trustedKeys));
   });
+}
+
+/** The caller's license on `request.license`, or the error to answer with. */
+function authenticate(request: FastifyRequest, trustedKeys: readonly KeyObject[]): ApiError | undefined {
+  const header = request.headers.authorization;
+  const key = header === undefined ? undefined : AUTHORIZATION.exec(header)?.[1];
+  if (key === undefined) {
+    request.log.warn(header === undefined ? 'Missing Authorization header' : 'Malformed Authorization header');
+    return new ApiError('INVALID_LICENSE', 'Missing or malformed Authorization header; send "Authorization: Token <license key>".');
+  }
+  const check = checkLicenseKey(key, trustedKeys);
+  if (check.ok) {
+    request.license = check.claims;
+    return undefined;
+  }
+  if (check.reason === 'expired') {
+    request.log.warn({ license_id: check.claims.license_id }, 'License validation failed: expired');
+    return new ApiError('LICENSE_EXPIRED', 'License expired', { expires_at: check.claims.expires_at });
+  }
+  request.log.warn(`Invalid license key from ${request.ip}`);
+  return new ApiError('INVALID_LICENSE', 'Invalid license key');
 }

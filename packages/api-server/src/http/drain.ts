@@ -14,14 +14,13 @@ export class Drain {
   }
 
   register(app: FastifyInstance): void {
-    app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config.public === true) return;
-      if (this.draining) {
-        throw new ApiError('SERVICE_UNAVAILABLE', 'Server is shutting down', { retry_after: 5 });
-      }
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (request.routeOptions.config.public === true) return done();
+      if (this.draining) return done(new ApiError('SERVICE_UNAVAILABLE', 'Server is shutting down', { retry_after: 5 }));
       this.inFlight++;
       // 'close' fires once whether the response finished or the client went away.
       request.raw.once('close', () => this.inFlight--);
+      done();
     });
   }
 

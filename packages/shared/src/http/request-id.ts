@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -8,6 +8,7 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value !== undefined && CLIENT_REQUEST_ID.test(value) ? value : newRequestId();
 }
 
+/** `req_` + 32 hex digits. randomUUID draws from a cached entropy pool: far cheaper per request than randomBytes. */
 export function newRequestId(): string {
-  return `req_${randomBytes(12).toString('base64url')}`;
+  return `req_${randomUUID().replaceAll('-', '')}`;
 }
