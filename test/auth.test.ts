@@ -1,26 +1,34 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateSigningKeyPair, issueLicenseKey } from '@stt/license-proxy';
-import { ApiMetrics, buildApp, Drain, HealthMonitor, type RouteEntry } from '@stt/api-server';
-import { createLogger, parsePublicKeys } from '@stt/shared';
+import { ApiMetrics, buildApp, Drain, HealthMonitor, listenRouteOptions, loadConfig, TranscriptionQueue, type RouteEntry } from '@stt/api-server';
+import { createLogger, createRedis, RedisKeys } from '@stt/shared';
 import { request } from './support/http.js';
 import { TestStack } from './support/test-stack.js';
 
 const HEALTH_ROUTES = ['/health', '/api/v1/health', '/healthz', '/health/live', '/health/ready', '/health/asr', '/health/license', '/health/redis'];
 
 /** The API server's real route table, read from the same application the server runs. */
-async function routeTable(publicKey: string): Promise<RouteEntry[]> {
+async function routeTable(stack: TestStack): Promise<RouteEntry[]> {
   const logger = createLogger('route-table', 'silent');
+  const config = loadConfig({ ...stack.commonEnv });
+  const redis = createRedis(config.REDIS_URL, logger);
+  const keys = new RedisKeys(config.REDIS_KEY_PREFIX);
+  const queue = new TranscriptionQueue(redis, keys, { redisUrl: config.REDIS_URL, audioTtlSeconds: 60 });
+  const monitor = new HealthMonitor([], { intervalMs: 1000, timeoutMs: 1000 }, logger);
   const { app, routes } = buildApp({
     logger,
-    monitor: new HealthMonitor([], { intervalMs: 1000, timeoutMs: 1000 }, logger),
-    trustedKeys: parsePublicKeys([publicKey]),
+    monitor,
+    trustedKeys: config.LICENSE_PUBLIC_KEYS,
     metrics: new ApiMetrics(),
     drain: new Drain(),
     startedAt: Date.now(),
+    listen: listenRouteOptions(config, queue, monitor, redis, keys, logger),
   });
   await app.ready();
   await app.close();
+  await queue.close();
+  redis.disconnect();
   return routes;
 }
 
@@ -33,7 +41,7 @@ describe('authentication', () => {
   before(async () => {
     stack = await TestStack.start({ workers: 1 });
     await stack.healthy();
-    routes = await routeTable(stack.publicKey);
+    routes = await routeTable(stack);
   });
   after(() => stack.stop());
 

@@ -6,6 +6,7 @@ import { registerHealthRoutes } from './health/health-routes.js';
 import type { HealthMonitor } from './health/health-monitor.js';
 import type { Drain } from './http/drain.js';
 import type { ApiMetrics } from './metrics.js';
+import { registerListenRoutes, type ListenRouteOptions } from './routes/listen-routes.js';
 
 export interface AppDependencies {
   readonly logger: Logger;
@@ -14,6 +15,7 @@ export interface AppDependencies {
   readonly metrics: ApiMetrics;
   readonly drain: Drain;
   readonly startedAt: number;
+  readonly listen: ListenRouteOptions;
 }
 
 export interface RouteEntry {
@@ -36,5 +38,7 @@ export function buildApp(deps: AppDependencies): { app: FastifyInstance; routes:
   deps.metrics.register(app);
   registerHealthRoutes(app, deps.monitor, deps.startedAt);
   registerMetricsRoute(app, deps.metrics.registry);
+  // Its own scope: the multipart and raw-audio body parsers apply to transcription routes only.
+  void app.register(async (scope) => registerListenRoutes(scope, deps.listen));
   return { app, routes };
 }

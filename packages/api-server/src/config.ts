@@ -1,4 +1,4 @@
-import { env, parseEnv, redisUrlFromEnv, type Env } from '@stt/shared';
+import { ConfigError, env, parseEnv, redisUrlFromEnv, type Env } from '@stt/shared';
 
 export function loadConfig(source: Env = process.env) {
   const parsed = parseEnv(
@@ -13,10 +13,28 @@ export function loadConfig(source: Env = process.env) {
       DRAIN_TIMEOUT_S: env.int(30, 0, 86_400),
       DRAIN_DELAY_S: env.int(0, 0, 3600),
       REDIS_KEY_PREFIX: env.string('stt'),
+      MAX_UPLOAD_MB: env.int(100, 1, 10_000),
+      MAX_AUDIO_DURATION_S: env.int(7200, 1, 86_400),
+      REQUEST_TIMEOUT_S: env.int(300, 1, 86_400),
+      CALLBACK_JOB_TIMEOUT_S: env.int(3600, 1, 86_400),
+      CALLBACK_MAX_RETRIES: env.int(10, 0, 100),
+      CALLBACK_TIMEOUT_S: env.int(10, 1, 600),
+      CALLBACK_INITIAL_BACKOFF_MS: env.int(1000, 10, 600_000),
+      WEBHOOK_SECRET: env.optionalString(),
+      JOB_RESULT_TTL_S: env.int(3600, 60, 30 * 86_400),
+      QUEUE_MAX_SEGMENTS: env.int(200, 1, 1_000_000),
+      SEGMENT_MAX_S: env.int(30, 5, 600),
+      SEGMENT_MIN_S: env.int(10, 1, 600),
+      SEGMENTS_IN_FLIGHT: env.int(64, 1, 10_000),
+      URL_FETCH_TIMEOUT_S: env.int(60, 1, 3600),
+      URL_FETCH_ALLOWED_HOSTS: env.list(),
       LOG_LEVEL: env.logLevel(),
     },
     source,
   );
+  if (parsed.SEGMENT_MIN_S >= parsed.SEGMENT_MAX_S) {
+    throw new ConfigError('SEGMENT_MIN_S', `must be shorter than SEGMENT_MAX_S (${parsed.SEGMENT_MAX_S})`);
+  }
   return { ...parsed, REDIS_URL: redisUrlFromEnv(source) };
 }
 

@@ -11,6 +11,8 @@ import { LicenseProbe } from './health/probes/license-probe.js';
 import { RedisProbe } from './health/probes/redis-probe.js';
 import { Drain } from './http/drain.js';
 import { ApiMetrics } from './metrics.js';
+import { listenRouteOptions } from './listen-wiring.js';
+import { TranscriptionQueue } from './transcription/transcription-queue.js';
 
 runMain('api-server', async () => {
   const config = loadConfig();
@@ -19,7 +21,8 @@ runMain('api-server', async () => {
   logger.info(`Starting API Server v${VERSION}`);
 
   const redis = createRedis(config.REDIS_URL, logger);
-  const workers = new WorkerRegistry(redis, new RedisKeys(config.REDIS_KEY_PREFIX));
+  const keys = new RedisKeys(config.REDIS_KEY_PREFIX);
+  const workers = new WorkerRegistry(redis, keys);
   logger.info('Connecting to Lightning ASR through the Redis worker registry');
   logger.info(`Connecting to License Proxy at ${config.API_BASE_URL}`);
   const monitor = new HealthMonitor(
@@ -34,6 +37,7 @@ runMain('api-server', async () => {
   await monitor.start();
 
   const drain = new Drain();
+  const queue = new TranscriptionQueue(redis, keys, { redisUrl: config.REDIS_URL, audioTtlSeconds: config.CALLBACK_JOB_TIMEOUT_S + 600 });
   const { app } = buildApp({
     logger,
     monitor,
@@ -41,6 +45,7 @@ runMain('api-server', async () => {
     metrics: new ApiMetrics(),
     drain,
     startedAt,
+    listen: listenRouteOptions(config, queue, monitor, redis, keys, logger),
   });
   onShutdownSignal(async () => {
     logger.info('Draining: refusing new work, finishing requests in flight');
@@ -50,6 +55,7 @@ runMain('api-server', async () => {
     if (unfinished > 0) logger.warn({ unfinished }, 'Drain timeout reached; closing with requests in flight');
     monitor.stop();
     await app.close();
+    await queue.close();
     redis.disconnect();
     logger.info('API server stopped');
     return 0;

@@ -16,6 +16,7 @@ export function loadConfig(source: Env = process.env) {
       ASR_SELF_TEST_INTERVAL_S: env.int(60, 1, 86_400),
       ASR_HEARTBEAT_INTERVAL_MS: env.int(1000, 100, 60_000),
       ASR_HEARTBEAT_TTL_MS: env.int(5000, 300, 600_000),
+      ASR_JOB_LOCK_MS: env.int(10_000, 1000, 600_000),
       DRAIN_TIMEOUT_S: env.int(30, 0, 86_400),
       GPU_DEVICE_ID: env.optionalString(),
       MODEL_URL: env.optionalUrl(),

@@ -2,6 +2,7 @@
 import { createLogger, createRedis, onShutdownSignal, RedisKeys, runMain, VERSION } from '@stt/shared';
 import { loadConfig } from './config.js';
 import { createEngine } from './engine/create-engine.js';
+import { TranscriptionConsumer } from './jobs/transcription-consumer.js';
 import { AsrMetrics } from './metrics.js';
 import { WorkerRegistration } from './registry/worker-registration.js';
 import { SelfTest } from './self-test.js';
@@ -19,23 +20,29 @@ runMain('lightning-asr', async () => {
   const metrics = new AsrMetrics(state);
   const app = buildServer(state, metrics, logger);
   const redis = createRedis(config.REDIS_URL, logger);
+  const keys = new RedisKeys(config.REDIS_KEY_PREFIX);
   const registration = new WorkerRegistration(
     redis,
-    new RedisKeys(config.REDIS_KEY_PREFIX),
+    keys,
     () => state.toWorkerInfo(),
     { intervalMs: config.ASR_HEARTBEAT_INTERVAL_MS, ttlMs: config.ASR_HEARTBEAT_TTL_MS },
     logger,
   );
   let selfTest: SelfTest | undefined;
+  let consumer: TranscriptionConsumer | undefined;
   onShutdownSignal(async () => {
     logger.info('Draining: finishing active work before exit');
     state.startDraining();
     selfTest?.stop();
     await registration.beat();
+    // Stop pulling segments; those in progress finish (or, past the drain timeout, are left to
+    // expire their locks and be picked up by another worker).
+    const finished = consumer?.close();
     const deadline = Date.now() + config.DRAIN_TIMEOUT_S * 1000;
     while (state.activeRequests + state.activeStreams > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    if (state.activeRequests === 0) await finished;
     await registration.deregister(config.workerId);
     await app.close();
     redis.disconnect();
@@ -49,6 +56,17 @@ runMain('lightning-asr', async () => {
   logger.info({ engine: engine.name, model: engine.model, decoders: engine.capacity }, 'Model loaded successfully');
   selfTest = new SelfTest(engine, clip, config.ASR_SELF_TEST_EXPECTED, logger);
   state.attach(engine, selfTest);
+  const jobs = new TranscriptionConsumer(engine, redis, keys, state, metrics, logger, {
+    redisUrl: config.REDIS_URL,
+    lockDurationMs: config.ASR_JOB_LOCK_MS,
+  });
+  consumer = jobs;
+  // Pull work only while the self-test passes, and tell the registry at once when that changes.
+  selfTest.onVerdictChange((passed) => {
+    if (passed) jobs.start();
+    else void jobs.pause();
+    void registration.beat();
+  });
   const warmup = await selfTest.run();
   registration.start();
   selfTest.start(config.ASR_SELF_TEST_INTERVAL_S * 1000);

@@ -19,6 +19,7 @@ export class SelfTest {
   private lastResult: SelfTestResult | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly listeners: ((passed: boolean) => void)[] = [];
 
   constructor(
     private readonly engine: AsrEngine,
@@ -26,6 +27,11 @@ export class SelfTest {
     private readonly expected: string,
     private readonly logger: Logger,
   ) {}
+
+  /** Called whenever the verdict flips (and on the first run). */
+  onVerdictChange(listener: (passed: boolean) => void): void {
+    this.listeners.push(listener);
+  }
 
   get result(): SelfTestResult | undefined {
     return this.lastResult;
@@ -45,11 +51,13 @@ export class SelfTest {
       const message = error instanceof Error ? error.message : String(error);
       result = { passed: false, at: new Date(), durationMs: Math.round(performance.now() - startedAt), reason: `Self-test failed: ${message}` };
     }
-    if (result.passed !== this.lastResult?.passed) {
+    const changed = result.passed !== this.lastResult?.passed;
+    this.lastResult = result;
+    if (changed) {
       if (result.passed) this.logger.info({ duration_ms: result.durationMs }, 'Self-test passed');
       else this.logger.error({ duration_ms: result.durationMs }, result.reason ?? 'Self-test failed');
+      for (const listener of this.listeners) listener(result.passed);
     }
-    this.lastResult = result;
     return result;
   }
 

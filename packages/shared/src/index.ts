@@ -16,8 +16,18 @@ export {
 } from './license/license-key.js';
 export { createLogger, LOG_LEVELS, type LogLevel, type Logger } from './logging/logger.js';
 export { licenseProxyHealthSchema, type LicenseProxyHealth } from './protocol/license-proxy-health.js';
+export {
+  JOB_SAMPLE_RATE,
+  recognizedWordSchema,
+  TRANSCRIPTION_QUEUE,
+  transcriptionJobResultSchema,
+  transcriptionJobSchema,
+  type RecognizedWord,
+  type TranscriptionJob,
+  type TranscriptionJobResult,
+} from './protocol/transcription-job.js';
 export { workerInfoSchema, type WorkerInfo } from './protocol/worker-info.js';
 export { EXIT_CONFIG, onShutdownSignal, runMain } from './process/run-main.js';
-export { createRedis, redisReady } from './redis/client.js';
+export { createQueueConnection, createRedis, redisReady } from './redis/client.js';
 export { RedisKeys } from './redis/keys.js';
 export { VERSION } from './version.js';

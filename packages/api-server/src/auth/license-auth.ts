@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The verified license of the caller; set on every non-public route. */
     license?: LicenseClaims;
+    /** The caller's key itself (the default HMAC key of its webhooks). */
+    licenseKey?: string;
   }
 }
 
@@ -38,6 +40,7 @@ function authenticate(request: FastifyRequest, trustedKeys: readonly KeyObject[]
   const check = checkLicenseKey(key, trustedKeys);
   if (check.ok) {
     request.license = check.claims;
+    request.licenseKey = key;
     return undefined;
   }
   if (check.reason === 'expired') {

@@ -1,11 +1,8 @@
-/** One recognised word; times in seconds from the start of the audio, confidence in 0..1. */
-export interface RecognizedWord {
-  readonly word: string;
-  readonly start: number;
-  readonly end: number;
-  readonly confidence: number;
-}
+import type { RecognizedWord } from '@stt/shared';
 
+export type { RecognizedWord };
+
+/** Words with times in seconds from the start of the audio given, confidence in 0..1. */
 export interface Transcript {
   readonly text: string;
   readonly words: readonly RecognizedWord[];

@@ -28,7 +28,9 @@ function toApiError(error: FastifyError | ApiError): ApiError {
     return new ApiError('INVALID_PARAMETER', `Invalid value for ${parameter}.`, { parameter });
   }
   if (error.statusCode === 413) {
-    return new ApiError('FILE_TOO_LARGE', 'The request body is larger than this server accepts.', { max_size_mb: 100 });
+    // Audio uploads are limited (and answered FILE_TOO_LARGE) by the routes themselves; this is
+    // a JSON or form body over its own small limit.
+    return new ApiError('INVALID_PARAMETER', 'The request body is larger than this server accepts.', { parameter: 'body' });
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new ApiError('INVALID_PARAMETER', 'The request could not be read.', { parameter: 'body' });

@@ -27,6 +27,18 @@ export function createRedis(url: string, logger: Logger, options: RedisOptions =
   return redis;
 }
 
+/**
+ * A connection for BullMQ, which needs commands to wait through reconnects rather than fail
+ * (its blocking reads would otherwise error on every Redis blip).
+ */
+export function createQueueConnection(url: string): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    connectTimeout: 1000,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 1000),
+  });
+}
+
 /** Resolves true once the client is ready, or false after `timeoutMs`; never rejects. */
 export function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
   if (redis.status === 'ready') return Promise.resolve(true);

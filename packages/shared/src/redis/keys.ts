@@ -13,4 +13,24 @@ export class RedisKeys {
   worker(id: string): string {
     return `${this.prefix}:asr:worker:${id}`;
   }
+
+  /** Prefix of BullMQ's own keys for our queues. */
+  get queuePrefix(): string {
+    return `${this.prefix}:bull`;
+  }
+
+  /** PCM of one segment of a transcription, deleted when it ends (TTL as a backstop). */
+  audio(transcriptionId: string, segment: number): string {
+    return `${this.prefix}:audio:${transcriptionId}:${segment}`;
+  }
+
+  /** Set while a transcription is cancelled, so workers skip its segments not yet decoded. */
+  cancelled(transcriptionId: string): string {
+    return `${this.prefix}:cancelled:${transcriptionId}`;
+  }
+
+  /** Status and result of a callback job, kept for `GET /v1/listen/{job_id}`. */
+  job(jobId: string): string {
+    return `${this.prefix}:job:${jobId}`;
+  }
 }

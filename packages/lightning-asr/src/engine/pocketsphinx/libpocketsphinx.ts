@@ -9,7 +9,8 @@ export interface PocketSphinxLibrary {
   createDecoder(args: readonly string[]): Promise<unknown>;
   free(decoder: unknown): void;
   startUtt(decoder: unknown): number;
-  processRaw(decoder: unknown, pcm: Int16Array): Promise<number>;
+  /** `fullUtterance`: the whole utterance at once, so cepstral normalisation sees all of it (batch mode). */
+  processRaw(decoder: unknown, pcm: Int16Array, fullUtterance: boolean): Promise<number>;
   endUtt(decoder: unknown): Promise<number>;
   hypothesis(decoder: unknown): string | null;
   segments(decoder: unknown): Segment[];
@@ -74,7 +75,7 @@ export function loadPocketSphinx(): PocketSphinxLibrary {
     },
     free: (decoder) => void psFree(decoder),
     startUtt: (decoder) => psStartUtt(decoder) as number,
-    processRaw: (decoder, pcm) => callAsync(psProcessRaw, decoder, pcm, pcm.length, 0, 0),
+    processRaw: (decoder, pcm, fullUtterance) => callAsync(psProcessRaw, decoder, pcm, pcm.length, 0, fullUtterance ? 1 : 0),
     endUtt: (decoder) => callAsync(psEndUtt, decoder),
     hypothesis: (decoder) => psGetHyp(decoder, [0]) as string | null,
     segments(decoder) {

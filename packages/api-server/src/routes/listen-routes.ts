@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, type Logger } from '@stt/shared';
+import type { HealthMonitor } from '../health/health-monitor.js';
+import type { BatchTranscriber, BatchTranscript, TranscriptionRun } from '../transcription/batch-transcriber.js';
+import type { CallbackDelivery } from '../transcription/callback-delivery.js';
+import type { JobStore } from '../transcription/job-store.js';
+import { parseListenOptions, type ListenOptions } from '../transcription/listen-options.js';
+import { cloudResponse, listenResponse } from '../transcription/listen-response.js';
+import type { TranscriptionQueue } from '../transcription/transcription-queue.js';
+import { decodeAudio } from '../audio/decode-audio.js';
+import { assertUrlAllowed, fetchAudio } from '../url-fetch/index.js';
+import { ByteLimitStream } from '../url-fetch/byte-limit-stream.js';
+import { readListenInput, type AudioSource } from './listen-input.js';
+import { assertAcceptingWork } from './work-admission.js';
+
+export interface ListenRouteOptions {
+  readonly transcriber: BatchTranscriber;
+  readonly queue: TranscriptionQueue;
+  readonly monitor: HealthMonitor;
+  readonly jobs: JobStore;
+  readonly callbacks: CallbackDelivery;
+  readonly logger: Logger;
+  readonly limits: {
+    readonly maxUploadBytes: number;
+    readonly maxDurationSeconds: number;
+    readonly requestTimeoutMs: number;
+    readonly callbackJobTimeoutMs: number;
+    readonly maxQueuedSegments: number;
+    readonly urlFetchTimeoutMs: number;
+    readonly urlAllowedHosts: readonly string[];
+  };
+  /** HMAC key for callback signatures; the caller's own license key when unset. */
+  readonly webhookSecret: string | undefined;
+}
+
+type Dialect = 'listen' | 'cloud';
+
+/** The cloud API's option names, as the documented ones. */
+const CLOUD_NAMES: Readonly<Record<string, string>> = { word_timestamps: 'timestamps', webhook_url: 'callback_url' };
+
+/**
+ * `POST /v1/listen` (sync, or 202 + webhook with `callback_url`), `GET /v1/listen/{job_id}`,
+ * and the cloud-compatible `POST /api/v1/lightning/get_text` and `/waves/v1/pulse/get_text`.
+ */
+export async function registerListenRoutes(app: FastifyInstance, options: ListenRouteOptions): Promise<void> {
+  const { limits } = options;
+  await app.register(multipart, {
+    // One byte over our own limit: the ByteLimitStream below answers first, with max_size_mb.
+    limits: { fileSize: limits.maxUploadBytes + 1, files: 1, fields: 32, fieldSize: 64 * 1024 },
+    throwFileSizeLimit: true,
+  });
+  // Raw audio bodies are streamed to the decoder, never buffered: any content type but JSON and forms.
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  const handle = (dialect: Dialect) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const startedAt = performance.now();
+    await assertAcceptingWork(options.monitor, options.queue, limits.maxQueuedSegments);
+    const id = `job_${randomUUID().replaceAll('-', '')}`;
+    const abort = new AbortController();
+    let run: TranscriptionRun | undefined;
+    let uploadBytes = 0;
+    const begin = async (stream: Readable): Promise<void> => {
+      const counted = stream.pipe(new ByteLimitStream(limits.maxUploadBytes));
+      counted.on('data', (chunk: Buffer) => (uploadBytes += chunk.length));
+      stream.once('error', (error) => counted.destroy(error));
+      run = options.transcriber.start(id, request.id, decodeAudio(counted, { signal: abort.signal, maxDurationSeconds: limits.maxDurationSeconds }));
+      await run.ingested;
+    };
+    const cancel = (reason: Error): void => {
+      abort.abort(reason);
+      run?.cancel(reason);
+    };
+
+    let listenOptions: ListenOptions;
+    try {
+      const { fields } = await readListenInput(request, async (source: AudioSource) => {
+        if (source.kind === 'upload') return begin(source.stream);
+        const fetched = await fetchAudio(source.url, {
+          allowedHosts: limits.urlAllowedHosts,
+          timeoutMs: limits.urlFetchTimeoutMs,
+          maxBytes: limits.maxUploadBytes,
+          signal: abort.signal,
+        });
+        return begin(fetched.stream);
+      });
+      listenOptions = parseListenOptions(dialect === 'cloud' ? renameKeys(fields, CLOUD_NAMES) : fields);
+      if (listenOptions.callback_url !== undefined) await assertUrlAllowed(listenOptions.callback_url, limits.urlAllowedHosts);
+    } catch (error) {
+      cancel(error instanceof Error ? error : new Error(String(error)));
+      // Refused before the upload was read to its end: close the connection after answering, or
+      // the unread rest of the body would stall the next request on this keep-alive socket.
+      if (!request.raw.complete) void reply.header('connection', 'close');
+      throw error;
+    }
+    const transcription = run!;
+
+    if (listenOptions.callback_url !== undefined) {
+      const createdAt = new Date().toISOString();
+      await options.jobs.save({ job_id: id, request_id: request.id, status: 'processing', created_at: createdAt, license_id: request.license!.license_id });
+      void finishInBackground(options, transcription, listenOptions, {
+        jobId: id,
+        requestId: request.id,
+        licenseId: request.license!.license_id,
+        createdAt,
+        secret: options.webhookSecret ?? request.licenseKey!,
+        startedAt,
+        callbackUrl: listenOptions.callback_url,
+      });
+      return reply.code(202).send({ job_id: id, request_id: request.id, status: 'processing' });
+    }
+
+    // A synchronous request: cancelled by its time limit or by the client going away.
+    const timer = setTimeout(
+      () => cancel(new ApiError('REQUEST_TIMEOUT', `Transcription took longer than ${limits.requestTimeoutMs / 1000} s.`)),
+      Math.max(0, limits.requestTimeoutMs - (performance.now() - startedAt)),
+    );
+    const onClose = (): void => {
+      if (!reply.raw.writableEnded) cancel(new Error('client disconnected'));
+    };
+    reply.raw.once('close', onClose);
+    try {
+      const transcript = await transcription.result;
+      request.log.info({ audio_seconds: transcript.durationSeconds, segments: transcript.segments }, 'Transcription completed');
+      return dialect === 'cloud'
+        ? reply.send(cloudResponse(transcript, listenOptions, uploadBytes))
+        : reply.send(listenResponse(request.id, transcript, listenOptions, performance.now() - startedAt));
+    } finally {
+      clearTimeout(timer);
+      reply.raw.off('close', onClose);
+    }
+  };
+
+  app.post('/v1/listen', handle('listen'));
+  app.post('/api/v1/lightning/get_text', handle('cloud'));
+  app.post('/waves/v1/pulse/get_text', handle('cloud'));
+  app.get<{ Params: { job_id: string } }>('/v1/listen/:job_id', async (request, reply) => {
+    const record = await options.jobs.get(request.params.job_id);
+    if (record === undefined || record.license_id !== request.license!.license_id) {
+      throw new ApiError('NOT_FOUND', 'No such job (results are kept for a limited time).');
+    }
+    const { license_id: _hidden, ...visible } = record;
+    return reply.send(visible);
+  });
+
+}
+
+function renameKeys(fields: Record<string, unknown>, names: Readonly<Record<string, string>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [names[name] ?? name, value]));
+}
+
+interface BackgroundJob {
+  readonly jobId: string;
+  readonly requestId: string;
+  readonly licenseId: string;
+  readonly createdAt: string;
+  readonly secret: string;
+  readonly startedAt: number;
+  readonly callbackUrl: string;
+}
+
+/** Waits for a callback job's transcript, records it, and delivers the signed webhook. */
+async function finishInBackground(options: ListenRouteOptions, run: TranscriptionRun, listen: ListenOptions, job: BackgroundJob): Promise<void> {
+  const timer = setTimeout(
+    () => run.cancel(new ApiError('REQUEST_TIMEOUT', `Transcription took longer than ${options.limits.callbackJobTimeoutMs / 1000} s.`)),
+    options.limits.callbackJobTimeoutMs,
+  );
+  let payload: Record<string, unknown>;
+  const base = { job_id: job.jobId, request_id: job.requestId, created_at: job.createdAt, license_id: job.licenseId };
+  try {
+    const transcript: BatchTranscript = await run.result;
+    const result = listenResponse(job.requestId, transcript, listen, performance.now() - job.startedAt);
+    payload = { job_id: job.jobId, status: 'completed', result };
+    await options.jobs.save({ ...base, status: 'completed', completed_at: new Date().toISOString(), result: { ...result } });
+  } catch (error) {
+    const apiError = error instanceof ApiError ? error : new ApiError('INTERNAL_ERROR', 'Transcription failed.');
+    payload = { job_id: job.jobId, status: 'failed', error: apiError.toBody(job.requestId) };
+    await options.jobs.save({ ...base, status: 'failed', completed_at: new Date().toISOString(), error: apiError.toBody(job.requestId) }).catch(() => undefined);
+  } finally {
+    clearTimeout(timer);
+  }
+  await options.callbacks.deliver(job.callbackUrl, payload, job.secret, job.requestId);
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { ApiError } from '@stt/shared';
+
+/** Languages the PocketSphinx US-English model serves (regional tags of English map to it). */
+export const SUPPORTED_LANGUAGES = ['en'] as const;
+
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
+
+const listenOptionsSchema = z.object({
+  language: z.string().trim().toLowerCase().default('en'),
+  punctuate: flag.default(true),
+  diarize: flag.default(false),
+  num_speakers: z.coerce.number().int().min(1).max(32).optional(),
+  timestamps: flag.default(false),
+  callback_url: z.string().url().optional(),
+});
+
+export type ListenOptions = z.infer<typeof listenOptionsSchema>;
+
+/**
+ * Options of a transcription request, from query, form fields or JSON (merged by the caller).
+ * Unknown names are ignored, as clients of such APIs expect; a bad value is INVALID_PARAMETER
+ * naming it.
+ */
+export function parseListenOptions(raw: Readonly<Record<string, unknown>>): ListenOptions {
+  const parsed = listenOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const parameter = String(parsed.error.issues[0]?.path[0] ?? 'options');
+    throw new ApiError('INVALID_PARAMETER', `The value of ${parameter} is not valid.`, { parameter });
+  }
+  const options = parsed.data;
+  const language = options.language.split(/[-_]/)[0] ?? '';
+  if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(language)) {
+    throw new ApiError('UNSUPPORTED_LANGUAGE', `Language "${options.language}" is not supported.`, {
+      supported_languages: SUPPORTED_LANGUAGES,
+    });
+  }
+  if (options.diarize) {
+    throw new ApiError('INVALID_PARAMETER', 'Diarization is not supported by the current engine yet.', { parameter: 'diarize' });
+  }
+  return { ...options, language };
+}

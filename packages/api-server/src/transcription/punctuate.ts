@@ -1,0 +1,37 @@
+import type { RecognizedWord } from '@stt/shared';
+
+/** A pause this long between words ends a sentence. */
+const SENTENCE_PAUSE_SECONDS = 0.6;
+
+/** First-person forms the recogniser emits in lower case. */
+const FIRST_PERSON = /^i('m|'ll|'ve|'d)?$/;
+
+/** Words grouped into sentences: a new one starts after every long pause. */
+export function sentences(words: readonly RecognizedWord[]): RecognizedWord[][] {
+  const groups: RecognizedWord[][] = [];
+  let previous: RecognizedWord | undefined;
+  for (const word of words) {
+    if (previous === undefined || word.start - previous.end >= SENTENCE_PAUSE_SECONDS) groups.push([]);
+    groups[groups.length - 1]!.push(word);
+    previous = word;
+  }
+  return groups;
+}
+
+/**
+ * Readable text from recognised words: each sentence capitalised and ended with a full stop,
+ * and "i" as "I". PocketSphinx emits neither case nor punctuation.
+ */
+export function punctuate(words: readonly RecognizedWord[]): string {
+  return sentences(words)
+    .map((sentence) => {
+      const text = sentence.map((word) => (FIRST_PERSON.test(word.word) ? `I${word.word.slice(1)}` : word.word)).join(' ');
+      return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+    })
+    .join(' ');
+}
+
+/** The raw transcript: lower-case words separated by spaces. */
+export function plainText(words: readonly RecognizedWord[]): string {
+  return words.map((word) => word.word).join(' ');
+}

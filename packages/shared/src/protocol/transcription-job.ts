@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** BullMQ queue that carries batch transcription segments from API servers to ASR workers. */
+export const TRANSCRIPTION_QUEUE = 'transcription';
+
+/** Sample rate of the PCM stored for a job: 16-bit signed little-endian mono. */
+export const JOB_SAMPLE_RATE = 16000;
+
+/** One segment of one request: its audio sits in Redis under `audio_key` until the request ends. */
+export const transcriptionJobSchema = z.object({
+  /** The transcription this segment belongs to; unique, unlike a client's request id. */
+  transcription_id: z.string().min(1),
+  /** For log lines only. */
+  request_id: z.string().min(1),
+  audio_key: z.string().min(1),
+  /** Where this segment starts in the request's audio; word times are shifted by it. */
+  offset_seconds: z.number().nonnegative(),
+});
+
+export type TranscriptionJob = z.infer<typeof transcriptionJobSchema>;
+
+export const recognizedWordSchema = z.object({
+  word: z.string(),
+  start: z.number(),
+  end: z.number(),
+  confidence: z.number().min(0).max(1),
+});
+
+export const transcriptionJobResultSchema = z.object({
+  words: z.array(recognizedWordSchema),
+  duration_seconds: z.number().nonnegative(),
+  decode_ms: z.number().nonnegative(),
+  worker_id: z.string(),
+  engine: z.string(),
+  model: z.string(),
+});
+
+export type TranscriptionJobResult = z.infer<typeof transcriptionJobResultSchema>;
+export type RecognizedWord = z.infer<typeof recognizedWordSchema>;

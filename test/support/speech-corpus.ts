@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Debian's pocketsphinx-testdata: real recordings with reference transcripts. */
+export const TESTDATA = '/usr/share/pocketsphinx/test/data';
+export const LIBRIVOX = join(TESTDATA, 'librivox');
+export const GOFORWARD_RAW = join(TESTDATA, 'goforward.raw');
+const MODEL = '/usr/share/pocketsphinx/model/en-us';
+
+export interface Clip {
+  readonly id: string;
+  readonly wav: string;
+  readonly reference: string;
+}
+
+/** The five LibriVox clips (16 kHz mono WAV) with their reference words. */
+export function librivoxClips(): Clip[] {
+  const references = readFileSync(join(LIBRIVOX, 'transcription'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => /^<s> (.*) <\/s> \((.*)\)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null);
+  return references.map(([, text, id]) => ({ id: id!, wav: join(LIBRIVOX, `${id}.wav`), reference: text! }));
+}
+
+/** Word-level edit distance and reference length; WER over a set is the sum of one over the sum of the other. */
+export function wordErrors(reference: string, hypothesis: string): { errors: number; words: number } {
+  const ref = normalise(reference);
+  const hyp = normalise(hypothesis);
+  let previous = Array.from({ length: hyp.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= ref.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= hyp.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return { errors: previous[hyp.length]!, words: ref.length };
+}
+
+/** Word-weighted WER of hypotheses against references. */
+export function setWer(pairs: readonly { reference: string; hypothesis: string }[]): number {
+  let errors = 0;
+  let words = 0;
+  for (const pair of pairs) {
+    const counted = wordErrors(pair.reference, pair.hypothesis);
+    errors += counted.errors;
+    words += counted.words;
+  }
+  return errors / words;
+}
+
+const normalise = (text: string): string[] =>
+  text
+    .toLowerCase()
+    .replace(/[.,!?;:]/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
+
+/**
+ * PocketSphinx's own batch decoder on the clips, as the baseline. It is given headerless copies,
+ * since `-adcin yes` would decode a WAV header as audio.
+ */
+export function pocketsphinxBatch(clips: readonly Clip[]): Map<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'stt-psbatch-'));
+  for (const clip of clips) writeFileSync(join(dir, `${clip.id}.raw`), readFileSync(clip.wav).subarray(44));
+  writeFileSync(join(dir, 'ctl'), `${clips.map((clip) => clip.id).join('\n')}\n`);
+  execFileSync('pocketsphinx_batch', [
+    '-adcin', 'yes', '-cepdir', dir, '-cepext', '.raw', '-ctl', join(dir, 'ctl'),
+    '-hmm', join(MODEL, 'en-us'), '-lm', join(MODEL, 'en-us.lm.bin'), '-dict', join(MODEL, 'cmudict-en-us.dict'),
+    '-hyp', join(dir, 'hyp'), '-logfn', '/dev/null',
+  ]);
+  const hypotheses = new Map<string, string>();
+  for (const line of readFileSync(join(dir, 'hyp'), 'utf8').trim().split('\n')) {
+    const match = /^(.*?) ?\((\S+) -?\d+\)$/.exec(line);
+    if (match) hypotheses.set(match[2]!, match[1]!);
+  }
+  return hypotheses;
+}
+
+/** A WAV of `goforward.raw` ("go forward ten meters"), made with sox. */
+export function goforwardWav(dir: string): string {
+  const out = join(dir, 'goforward.wav');
+  execFileSync('sox', ['-t', 'raw', '-r', '16000', '-e', 'signed', '-b', '16', '-c', '1', GOFORWARD_RAW, out]);
+  return out;
+}
+
+/** `source` converted by ffmpeg (format from the extension, plus any extra arguments). */
+export function convert(source: string, out: string, ...args: string[]): string {
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', source, ...args, out]);
+  return out;
+}
+
+/** The five LibriVox clips back to back, as one WAV (~25 s). */
+export function concatenatedLibrivox(dir: string, times = 1): { wav: string; reference: string } {
+  const clips = librivoxClips();
+  const list = join(dir, 'concat.txt');
+  const entries: string[] = [];
+  for (let i = 0; i < times; i++) for (const clip of clips) entries.push(`file '${clip.wav}'`);
+  writeFileSync(list, `${entries.join('\n')}\n`);
+  const wav = join(dir, `librivox-x${times}.wav`);
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', wav]);
+  const reference = Array.from({ length: times }, () => clips.map((clip) => clip.reference).join(' ')).join(' ');
+  return { wav, reference };
+}
