@@ -10,7 +10,7 @@ import type { JobStore } from '../transcription/job-store.js';
 import { parseListenOptions, type ListenOptions } from '../transcription/listen-options.js';
 import { cloudResponse, listenResponse } from '../transcription/listen-response.js';
 import type { TranscriptionQueue } from '../transcription/transcription-queue.js';
-import { decodeAudio } from '../audio/decode-audio.js';
+import { decodeAudio } from '../audio/index.js';
 import { assertUrlAllowed, fetchAudio } from '../url-fetch/index.js';
 import { ByteLimitStream } from '../url-fetch/byte-limit-stream.js';
 import { readListenInput, type AudioSource } from './listen-input.js';
@@ -66,7 +66,12 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
       const counted = stream.pipe(new ByteLimitStream(limits.maxUploadBytes));
       counted.on('data', (chunk: Buffer) => (uploadBytes += chunk.length));
       stream.once('error', (error) => counted.destroy(error));
-      run = options.transcriber.start(id, request.id, decodeAudio(counted, { signal: abort.signal, maxDurationSeconds: limits.maxDurationSeconds }));
+      const pcm = decodeAudio(counted, {
+        signal: abort.signal,
+        maxDurationSeconds: limits.maxDurationSeconds,
+        onDecoderError: (detail) => request.log.warn({ ffmpeg: detail }, 'ffmpeg could not decode the upload'),
+      });
+      run = options.transcriber.start(id, request.id, pcm);
       await run.ingested;
     };
     const cancel = (reason: Error): void => {
