@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 npx tsc -p tsconfig.test.json
-exec node --import tsx --test --test-concurrency=1 --test-reporter=spec test/*.test.ts "$@"
+# A test that hangs fails after 5 minutes; a file that leaves handles open still ends.
+exec node --import tsx --test --test-concurrency=1 --test-timeout=300000 --test-force-exit --test-reporter=spec test/*.test.ts "$@"

@@ -28,6 +28,6 @@ export {
 } from './protocol/transcription-job.js';
 export { workerInfoSchema, type WorkerInfo } from './protocol/worker-info.js';
 export { EXIT_CONFIG, onShutdownSignal, runMain } from './process/run-main.js';
-export { createQueueConnection, createRedis, redisReady } from './redis/client.js';
+export { createRedis, queueConnectionOptions, redisReady } from './redis/client.js';
 export { RedisKeys } from './redis/keys.js';
 export { VERSION } from './version.js';

@@ -1,7 +1,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
-  createQueueConnection,
+  queueConnectionOptions,
   TRANSCRIPTION_QUEUE,
   transcriptionJobResultSchema,
   type RedisKeys,
@@ -29,8 +29,8 @@ export class TranscriptionQueue {
     private readonly keys: RedisKeys,
     private readonly options: TranscriptionQueueOptions,
   ) {
-    this.queue = new Queue(TRANSCRIPTION_QUEUE, { connection: createQueueConnection(options.redisUrl), prefix: keys.queuePrefix });
-    this.events = new QueueEvents(TRANSCRIPTION_QUEUE, { connection: createQueueConnection(options.redisUrl), prefix: keys.queuePrefix });
+    this.queue = new Queue(TRANSCRIPTION_QUEUE, { connection: queueConnectionOptions(options.redisUrl), prefix: keys.queuePrefix });
+    this.events = new QueueEvents(TRANSCRIPTION_QUEUE, { connection: queueConnectionOptions(options.redisUrl), prefix: keys.queuePrefix });
     // Connection trouble surfaces through the health probes; unhandled 'error' events would crash us.
     this.queue.on('error', () => undefined);
     this.events.on('error', () => undefined);

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
-  createQueueConnection,
+  queueConnectionOptions,
   JOB_SAMPLE_RATE,
   TRANSCRIPTION_QUEUE,
   transcriptionJobSchema,
@@ -36,7 +36,7 @@ export class TranscriptionConsumer {
     options: TranscriptionConsumerOptions,
   ) {
     this.worker = new Worker(TRANSCRIPTION_QUEUE, (job) => this.process(job), {
-      connection: createQueueConnection(options.redisUrl),
+      connection: queueConnectionOptions(options.redisUrl),
       prefix: keys.queuePrefix,
       concurrency: engine.capacity,
       autorun: false,

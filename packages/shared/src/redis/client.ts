@@ -28,15 +28,17 @@ export function createRedis(url: string, logger: Logger, options: RedisOptions =
 }
 
 /**
- * A connection for BullMQ, which needs commands to wait through reconnects rather than fail
- * (its blocking reads would otherwise error on every Redis blip).
+ * Connection options for BullMQ, which then owns its connections (and closes them with the queue).
+ * Its commands must wait through reconnects rather than fail, or its blocking reads would error
+ * on every Redis blip.
  */
-export function createQueueConnection(url: string): Redis {
-  return new Redis(url, {
+export function queueConnectionOptions(url: string) {
+  return {
+    url,
     maxRetriesPerRequest: null,
     connectTimeout: 1000,
-    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 1000),
-  });
+    retryStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 1000),
+  };
 }
 
 /** Resolves true once the client is ready, or false after `timeoutMs`; never rejects. */
