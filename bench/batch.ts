@@ -2,7 +2,9 @@
  * Batch transcription, side by side in one run:
  *   (a) throughput: the same files through our whole stack (one worker per core, requests in
  *       parallel) and through the raw engine (`pocketsphinx_batch`, one process per core);
- *   (b) word error rate of both on the five LibriVox clips.
+ *   (b) word error rate of both on the five LibriVox clips;
+ *   (c) our word error rate on the same clips joined into one long file, which the API server cuts
+ *       at silences into segments: what the cutting costs in accuracy.
  *
  *   npm run bench:batch        (BENCH_ROUNDS=4: each clip sent that many times; BENCH_CONCURRENCY=4)
  */
@@ -14,7 +16,7 @@ import { promisify } from 'node:util';
 import { freePort, freePortRange } from '../test/support/free-port.js';
 import { waitForStatus } from '../test/support/http.js';
 import { ServiceProcess } from '../test/support/service-process.js';
-import { librivoxClips, pocketsphinxBatch, setWer, type Clip } from '../test/support/speech-corpus.js';
+import { concatenatedLibrivox, librivoxClips, pocketsphinxBatch, setWer, type Clip } from '../test/support/speech-corpus.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -94,6 +96,15 @@ async function main(): Promise<void> {
     const baseline = pocketsphinxBatch(clips);
     const rawWer = setWer(clips.map((clip) => ({ reference: clip.reference, hypothesis: baseline.get(clip.id) ?? '' })));
 
+    const long = concatenatedLibrivox(dir, 3);
+    const longAnswer = await fetch(`${apiUrl}/v1/listen?punctuate=false`, {
+      method: 'POST',
+      body: readFileSync(long.wav),
+      headers: { authorization: `Token ${licenseKey}`, 'content-type': 'audio/wav' },
+    });
+    const longBody = (await longAnswer.json()) as { text: string; metadata: { segments: number } };
+    const longWer = setWer([{ reference: long.reference, hypothesis: longBody.text }]);
+
     const oursRate = totalAudio / ours.seconds;
     const rawRate = totalAudio / rawSeconds;
     console.log(`\nbatch: ${files.length} files, ${totalAudio.toFixed(1)} s of audio, ${CORES} cores; ours: ${CORES} workers, ${CONCURRENCY} requests in flight\n`);
@@ -102,6 +113,10 @@ async function main(): Promise<void> {
     console.log(`| our stack (POST /v1/listen) | ${ours.seconds.toFixed(2)} | ${oursRate.toFixed(2)} | ${oursWer.toFixed(3)} |`);
     console.log(`| raw engine (pocketsphinx_batch x${CORES}) | ${rawSeconds.toFixed(2)} | ${rawRate.toFixed(2)} | ${rawWer.toFixed(3)} |`);
     console.log(`\nratio ours / raw: throughput ${(oursRate / rawRate).toFixed(2)}x, WER ${(oursWer / rawWer).toFixed(2)}x`);
+    console.log(
+      `long file (the 5 clips x3 joined, ${longBody.metadata.segments} segments cut at silences): WER ${longWer.toFixed(3)} ` +
+        `vs ${oursWer.toFixed(3)} clip by clip`,
+    );
   } finally {
     stack.signal('SIGINT');
     await stack.exited();
