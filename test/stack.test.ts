@@ -30,6 +30,11 @@ describe('the whole stack from one command', () => {
     apiUrl = `http://127.0.0.1:${apiPort}`;
     stack = new ServiceProcess('stack', env);
     await waitForStatus(`${apiUrl}/health`, 200, 60_000);
+    // Healthy needs one ready worker; the second may still be loading.
+    await waitFor('both workers ready', async () => {
+      const asr = await request(`${apiUrl}/health/asr`);
+      return asr.json.workers_ready === 2 ? asr : undefined;
+    });
   });
   after(async () => {
     await stack.kill();

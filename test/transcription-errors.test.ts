@@ -77,8 +77,13 @@ describe('bad input gets a clear error and the server keeps serving', () => {
     const both = await post(stack.apiUrl, form(readFileSync(goforward), { url: `${filesUrl}/a.wav` }));
     assertError(both, 400, 'INVALID_PARAMETER');
     assert.equal(both.json.parameter, 'url');
-    const raw = await post(stack.apiUrl, readFileSync(goforward), `?url=${encodeURIComponent(`${filesUrl}/a.wav`)}`, { 'content-type': 'audio/wav' });
+    // A large body refused before it is read: the client still gets the answer, not a reset.
+    const large = Buffer.concat([readFileSync(goforward), Buffer.alloc(8_000_000)]);
+    const raw = await post(stack.apiUrl, large, `?url=${encodeURIComponent(`${filesUrl}/a.wav`)}`, { 'content-type': 'audio/wav' });
     assertError(raw, 400, 'INVALID_PARAMETER');
+    const multipart = await post(stack.apiUrl, form(large, { url: `${filesUrl}/a.wav` }));
+    assertError(multipart, 400, 'INVALID_PARAMETER');
+    assertError(await post(stack.apiUrl, form(Buffer.concat([Buffer.from('not audio'), large]))), 415, 'UNSUPPORTED_FORMAT');
   });
 
   test('bytes that are no supported audio: 415 UNSUPPORTED_FORMAT with supported_formats', async () => {

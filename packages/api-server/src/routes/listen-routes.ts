@@ -79,54 +79,53 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
       run?.cancel(reason);
     };
 
-    let listenOptions: ListenOptions;
-    try {
-      const { fields } = await readListenInput(request, async (source: AudioSource) => {
-        if (source.kind === 'upload') return begin(source.stream);
-        const fetched = await fetchAudio(source.url, {
-          allowedHosts: limits.urlAllowedHosts,
-          timeoutMs: limits.urlFetchTimeoutMs,
-          maxBytes: limits.maxUploadBytes,
-          signal: abort.signal,
-        });
-        return begin(fetched.stream);
-      });
-      listenOptions = parseListenOptions(dialect === 'cloud' ? renameKeys(fields, CLOUD_NAMES) : fields);
-      if (listenOptions.callback_url !== undefined) await assertUrlAllowed(listenOptions.callback_url, limits.urlAllowedHosts);
-    } catch (error) {
-      cancel(error instanceof Error ? error : new Error(String(error)));
-      // Refused before the upload was read to its end: close the connection after answering, or
-      // the unread rest of the body would stall the next request on this keep-alive socket.
-      if (!request.raw.complete) void reply.header('connection', 'close');
-      throw error;
-    }
-    const transcription = run!;
-
-    if (listenOptions.callback_url !== undefined) {
-      const createdAt = new Date().toISOString();
-      await options.jobs.save({ job_id: id, request_id: request.id, status: 'processing', created_at: createdAt, license_id: request.license!.license_id });
-      void finishInBackground(options, transcription, listenOptions, {
-        jobId: id,
-        requestId: request.id,
-        licenseId: request.license!.license_id,
-        createdAt,
-        secret: options.webhookSecret ?? request.licenseKey!,
-        startedAt,
-        callbackUrl: listenOptions.callback_url,
-      });
-      return reply.code(202).send({ job_id: id, request_id: request.id, status: 'processing' });
-    }
-
-    // A synchronous request: cancelled by its time limit or by the client going away.
+    // The time limit and the client going away apply from arrival, reading the upload included;
+    // a callback job leaves both behind once it has been accepted.
     const timer = setTimeout(
       () => cancel(new ApiError('REQUEST_TIMEOUT', `Transcription took longer than ${limits.requestTimeoutMs / 1000} s.`)),
-      Math.max(0, limits.requestTimeoutMs - (performance.now() - startedAt)),
+      limits.requestTimeoutMs,
     );
     const onClose = (): void => {
       if (!reply.raw.writableEnded) cancel(new Error('client disconnected'));
     };
     reply.raw.once('close', onClose);
     try {
+      let listenOptions: ListenOptions;
+      try {
+        const { fields } = await readListenInput(request, async (source: AudioSource) => {
+          if (source.kind === 'upload') return begin(source.stream);
+          const fetched = await fetchAudio(source.url, {
+            allowedHosts: limits.urlAllowedHosts,
+            timeoutMs: limits.urlFetchTimeoutMs,
+            maxBytes: limits.maxUploadBytes,
+            signal: abort.signal,
+          });
+          return begin(fetched.stream);
+        });
+        listenOptions = parseListenOptions(dialect === 'cloud' ? renameKeys(fields, CLOUD_NAMES) : fields);
+        if (listenOptions.callback_url !== undefined) await assertUrlAllowed(listenOptions.callback_url, limits.urlAllowedHosts);
+      } catch (error) {
+        cancel(error instanceof Error ? error : new Error(String(error)));
+        if (!request.raw.complete) discardRestOfUpload(request, reply, error);
+        throw error;
+      }
+      const transcription = run!;
+
+      if (listenOptions.callback_url !== undefined) {
+        const createdAt = new Date().toISOString();
+        await options.jobs.save({ job_id: id, request_id: request.id, status: 'processing', created_at: createdAt, license_id: request.license!.license_id });
+        void finishInBackground(options, transcription, listenOptions, {
+          jobId: id,
+          requestId: request.id,
+          licenseId: request.license!.license_id,
+          createdAt,
+          secret: options.webhookSecret ?? request.licenseKey!,
+          startedAt,
+          callbackUrl: listenOptions.callback_url,
+        });
+        return reply.code(202).send({ job_id: id, request_id: request.id, status: 'processing' });
+      }
+
       const transcript = await transcription.result;
       request.log.info({ audio_seconds: transcript.durationSeconds, segments: transcript.segments }, 'Transcription completed');
       return dialect === 'cloud'
@@ -150,6 +149,20 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     return reply.send(visible);
   });
 
+}
+
+/**
+ * Refused before the upload was read to its end. The client is still sending: read and drop the
+ * rest, so it sees our answer (not a reset) and the keep-alive socket stays usable. Past the size
+ * limit that could go on without end, so the connection is closed after answering instead.
+ */
+function discardRestOfUpload(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+  if (error instanceof ApiError && error.code === 'FILE_TOO_LARGE') {
+    void reply.header('connection', 'close');
+    return;
+  }
+  request.raw.unpipe();
+  request.raw.resume();
 }
 
 function renameKeys(fields: Record<string, unknown>, names: Readonly<Record<string, string>>): Record<string, unknown> {
