@@ -48,6 +48,7 @@ describe('health of a whole healthy stack', () => {
     assert.equal(json.details.lightning_asr.workers_live, 2);
     assert.equal(json.details.lightning_asr.workers_ready, 2);
     assert.equal(json.details.lightning_asr.capacity, 2);
+    assert.equal(json.details.lightning_asr.queue_depth, 0);
     assert.equal(json.details.license_proxy.license_valid, true);
     assert.equal(json.details.license_proxy.grace_period_active, false);
     assert.ok(Date.parse(json.details.license_proxy.valid_until) > Date.now());

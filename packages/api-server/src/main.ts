@@ -25,8 +25,9 @@ runMain('api-server', async () => {
   const workers = new WorkerRegistry(redis, keys);
   logger.info('Connecting to Lightning ASR through the Redis worker registry');
   logger.info(`Connecting to License Proxy at ${config.API_BASE_URL}`);
+  const queue = new TranscriptionQueue(redis, keys, { redisUrl: config.REDIS_URL, audioTtlSeconds: config.CALLBACK_JOB_TIMEOUT_S + 600 });
   const monitor = new HealthMonitor(
-    [new AsrProbe(workers), new LicenseProbe(config.API_BASE_URL), new RedisProbe(redis)],
+    [new AsrProbe(workers, () => queue.waiting()), new LicenseProbe(config.API_BASE_URL), new RedisProbe(redis)],
     { intervalMs: config.HEALTH_PROBE_INTERVAL_MS, timeoutMs: config.HEALTH_PROBE_TIMEOUT_MS },
     logger,
   );
@@ -37,7 +38,6 @@ runMain('api-server', async () => {
   await monitor.start();
 
   const drain = new Drain();
-  const queue = new TranscriptionQueue(redis, keys, { redisUrl: config.REDIS_URL, audioTtlSeconds: config.CALLBACK_JOB_TIMEOUT_S + 600 });
   const { app } = buildApp({
     logger,
     monitor,

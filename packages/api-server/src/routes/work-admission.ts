@@ -23,7 +23,11 @@ export async function assertAcceptingWork(monitor: HealthMonitor, queue: Transcr
   if (components.lightning_asr.status === 'unhealthy') {
     throw new ApiError('SERVICE_UNAVAILABLE', 'No ASR workers available', { retry_after: RETRY_AFTER_SECONDS });
   }
-  if ((await queue.waiting()) >= maxQueuedSegments) {
+  const waiting = await queue.waiting().catch(() => {
+    // Redis went away since the last health probe.
+    throw new ApiError('SERVICE_UNAVAILABLE', 'Redis connection failed', { retry_after: RETRY_AFTER_SECONDS });
+  });
+  if (waiting >= maxQueuedSegments) {
     throw new ApiError('SERVICE_UNAVAILABLE', 'The transcription queue is full.', { retry_after: RETRY_AFTER_SECONDS });
   }
 }

@@ -36,9 +36,12 @@ export class TranscriptionQueue {
     this.events.on('error', () => undefined);
   }
 
-  /** Segments waiting for a worker, across all API servers. */
+  /**
+   * Segments waiting for a worker, across all API servers. Read through our fail-fast client (not
+   * BullMQ's, which waits through outages) so admission and health never hang on a dead Redis.
+   */
   waiting(): Promise<number> {
-    return this.queue.getWaitingCount();
+    return this.redis.llen(this.queue.toKey('wait'));
   }
 
   /** Stores and enqueues segment `index` of transcription `id`; resolves once it is queued, with its result to come. */

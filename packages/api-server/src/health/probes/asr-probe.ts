@@ -9,12 +9,17 @@ import { REASONS, type ComponentReport, type Probe } from '../component-report.j
 export class AsrProbe implements Probe {
   readonly component = 'lightning_asr';
 
-  constructor(private readonly registry: WorkerRegistry) {}
+  constructor(
+    private readonly registry: WorkerRegistry,
+    /** Segments waiting for a worker (the shared queue's depth). */
+    private readonly queueDepth: () => Promise<number>,
+  ) {}
 
   async run(): Promise<ComponentReport> {
     let workers;
+    let waiting;
     try {
-      workers = await this.registry.live();
+      [workers, waiting] = await Promise.all([this.registry.live(), this.queueDepth()]);
     } catch {
       return this.timedOut();
     }
@@ -27,6 +32,7 @@ export class AsrProbe implements Probe {
       capacity: ready.reduce((sum, worker) => sum + worker.capacity, 0),
       active_requests: workers.reduce((sum, worker) => sum + worker.active_requests, 0),
       active_streams: workers.reduce((sum, worker) => sum + worker.active_streams, 0),
+      queue_depth: waiting,
     };
     if (ready.length === 0) return { status: 'unhealthy', reason: REASONS.noWorkers, details };
     return { status: failing.length > 0 ? 'degraded' : 'healthy', details };
@@ -36,7 +42,7 @@ export class AsrProbe implements Probe {
     return {
       status: 'unhealthy',
       reason: REASONS.redisFailed,
-      details: { workers_live: null, workers_ready: null, workers_failing_self_test: null, capacity: null, active_requests: null, active_streams: null },
+      details: { workers_live: null, workers_ready: null, workers_failing_self_test: null, capacity: null, active_requests: null, active_streams: null, queue_depth: null },
     };
   }
 }
