@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { request, type HttpResult } from './support/http.js';
+import { listenLocally, request, type HttpResult } from './support/http.js';
 import { convert, goforwardWav } from './support/speech-corpus.js';
 import { TestStack } from './support/test-stack.js';
 
@@ -48,16 +48,11 @@ describe('bad input gets a clear error and the server keeps serving', () => {
       res.statusCode = req.url === '/missing.wav' ? 404 : 200;
       res.end(req.url === '/missing.wav' ? 'not here' : readFileSync(goforward));
     });
-    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-    const address = files.address();
-    filesUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    filesUrl = await listenLocally(files);
     stack = await TestStack.start({ workers: 1 });
     await stack.healthy();
     // A second API server with tight limits, sharing the same workers.
-    const main = stack.apiUrl;
-    await stack.startApi({ MAX_AUDIO_DURATION_S: '2', MAX_UPLOAD_MB: '1', URL_FETCH_ALLOWED_HOSTS: '127.0.0.1' });
-    strictApi = stack.apiUrl;
-    stack.apiUrl = main;
+    strictApi = await stack.startExtraApi({ MAX_AUDIO_DURATION_S: '2', MAX_UPLOAD_MB: '1', URL_FETCH_ALLOWED_HOSTS: '127.0.0.1' });
     await stack.healthy();
   });
   after(async () => {

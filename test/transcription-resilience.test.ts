@@ -91,10 +91,7 @@ describe('batch transcription under load and failure', () => {
   });
 
   test('past its time limit a synchronous request gets 504 and its segments are cancelled', async () => {
-    const main = stack.apiUrl;
-    await stack.startApi({ REQUEST_TIMEOUT_S: '1', SEGMENT_MAX_S: '6', SEGMENT_MIN_S: '2' });
-    const hurried = stack.apiUrl;
-    stack.apiUrl = main;
+    const hurried = await stack.startExtraApi({ REQUEST_TIMEOUT_S: '1', SEGMENT_MAX_S: '6', SEGMENT_MIN_S: '2' });
     const response = await post(readFileSync(long.wav), 'too-slow', hurried);
     assert.equal(response.status, 504);
     assert.equal(((await response.json()) as { code: string }).code, 'REQUEST_TIMEOUT');
@@ -113,10 +110,7 @@ describe('batch transcription under load and failure', () => {
   });
 
   test('a queue deeper than its bound: 503 with retry_after, before any audio is read', async () => {
-    const main = stack.apiUrl;
-    await stack.startApi({ QUEUE_MAX_SEGMENTS: '1', SEGMENT_MAX_S: '6', SEGMENT_MIN_S: '2' });
-    const bounded = stack.apiUrl;
-    stack.apiUrl = main;
+    const bounded = await stack.startExtraApi({ QUEUE_MAX_SEGMENTS: '1', SEGMENT_MAX_S: '6', SEGMENT_MIN_S: '2' });
     // One worker of capacity 1 with a 25 s file in 6 s segments: several segments wait.
     const first = post(readFileSync(long.wav), 'fills-queue', bounded);
     await waitFor('segments waiting', async () => {

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { request } from './support/http.js';
+import { listenLocally, request } from './support/http.js';
 import { concatenatedLibrivox, convert, GOFORWARD_RAW, goforwardWav, librivoxClips, pocketsphinxBatch, setWer } from './support/speech-corpus.js';
 import { TestStack } from './support/test-stack.js';
 
@@ -34,9 +34,7 @@ describe('batch transcription of real speech', () => {
         res.end();
       }
     });
-    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-    const address = files.address();
-    filesUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    filesUrl = await listenLocally(files);
     stack = await TestStack.start({ workers: 2, apiEnv: { URL_FETCH_ALLOWED_HOSTS: '127.0.0.1' } });
     await stack.healthy();
   });

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface HttpResult {
@@ -53,4 +54,12 @@ export function waitForStatus(url: string, status: number, timeoutMs = 20_000): 
     const result = await request(url, { timeoutMs: 2000 });
     return result.status === status ? result : undefined;
   }, { timeoutMs });
+}
+
+/** Starts `server` on a free loopback port and returns its base URL. */
+export async function listenLocally(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('server is not listening on TCP');
+  return `http://127.0.0.1:${address.port}`;
 }

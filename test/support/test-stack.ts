@@ -97,18 +97,30 @@ export class TestStack {
     return worker;
   }
 
+  /** Starts the stack's API server (the one `apiUrl` names). */
   async startApi(env: Env = {}): Promise<ServiceProcess> {
+    const { api, url } = await this.spawnApi(env);
+    this.api = api;
+    this.apiUrl = url;
+    return api;
+  }
+
+  /** Starts one more API server sharing the stack (other limits, say) and returns its base URL. */
+  async startExtraApi(env: Env = {}): Promise<string> {
+    return (await this.spawnApi(env)).url;
+  }
+
+  private async spawnApi(env: Env): Promise<{ api: ServiceProcess; url: string }> {
     const port = await freePort();
-    this.apiUrl = `http://127.0.0.1:${port}`;
-    this.api = this.spawn('api-server', {
+    const api = this.spawn('api-server', {
       ...this.commonEnv,
       API_SERVER_PORT: String(port),
       API_SERVER_HOST: '127.0.0.1',
       API_BASE_URL: this.proxyUrl,
       ...env,
     });
-    await this.api.waitForLog(/^API server listening on port/);
-    return this.api;
+    await api.waitForLog(/^API server listening on port/);
+    return { api, url: `http://127.0.0.1:${port}` };
   }
 
   /** Waits until the API server's `/health` is 200 (components settle a probe interval after start). */
