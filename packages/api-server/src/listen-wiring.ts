@@ -6,6 +6,7 @@ import type { ListenRouteOptions } from './routes/listen-routes.js';
 import { BatchTranscriber } from './transcription/batch-transcriber.js';
 import { CallbackDelivery } from './transcription/callback-delivery.js';
 import { JobStore } from './transcription/job-store.js';
+import { UsageLimiter } from './limits/usage-limiter.js';
 import type { TranscriptionQueue } from './transcription/transcription-queue.js';
 
 /** The transcription routes' collaborators, built from configuration. */
@@ -26,6 +27,16 @@ export function listenRouteOptions(
     queue,
     monitor,
     jobs: new JobStore(redis, keys, config.JOB_RESULT_TTL_S),
+    limiter: new UsageLimiter(
+      redis,
+      keys,
+      {
+        ...(config.RATE_LIMIT_REQUESTS_PER_MINUTE !== undefined ? { requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE } : {}),
+        ...(config.RATE_LIMIT_CONCURRENT !== undefined ? { concurrentRequests: config.RATE_LIMIT_CONCURRENT } : {}),
+        ...(config.AUDIO_HOURS_PER_DAY !== undefined ? { audioHoursPerDay: config.AUDIO_HOURS_PER_DAY } : {}),
+      },
+      Math.max(config.REQUEST_TIMEOUT_S, config.CALLBACK_JOB_TIMEOUT_S),
+    ),
     callbacks: new CallbackDelivery(
       {
         maxRetries: config.CALLBACK_MAX_RETRIES,

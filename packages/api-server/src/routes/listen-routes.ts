@@ -7,6 +7,7 @@ import type { HealthMonitor } from '../health/health-monitor.js';
 import type { BatchTranscriber, BatchTranscript, TranscriptionRun } from '../transcription/batch-transcriber.js';
 import type { CallbackDelivery } from '../transcription/callback-delivery.js';
 import type { JobStore } from '../transcription/job-store.js';
+import type { UsageLimiter, UsageSlot } from '../limits/usage-limiter.js';
 import { parseListenOptions, type ListenOptions } from '../transcription/listen-options.js';
 import { cloudResponse, listenResponse } from '../transcription/listen-response.js';
 import type { TranscriptionQueue } from '../transcription/transcription-queue.js';
@@ -21,6 +22,7 @@ export interface ListenRouteOptions {
   readonly queue: TranscriptionQueue;
   readonly monitor: HealthMonitor;
   readonly jobs: JobStore;
+  readonly limiter: UsageLimiter;
   readonly callbacks: CallbackDelivery;
   readonly logger: Logger;
   readonly limits: {
@@ -58,6 +60,9 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
   const handle = (dialect: Dialect) => async (request: FastifyRequest, reply: FastifyReply) => {
     const startedAt = performance.now();
     await assertAcceptingWork(options.monitor, options.queue, limits.maxQueuedSegments);
+    const slot = await options.limiter.admit(request.license!, request.id);
+    let slotHandedOver = false;
+    let audioSeconds = 0;
     const id = `job_${randomUUID().replaceAll('-', '')}`;
     const abort = new AbortController();
     let run: TranscriptionRun | undefined;
@@ -114,7 +119,8 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
       if (listenOptions.callback_url !== undefined) {
         const createdAt = new Date().toISOString();
         await options.jobs.save({ job_id: id, request_id: request.id, status: 'processing', created_at: createdAt, license_id: request.license!.license_id });
-        void finishInBackground(options, transcription, listenOptions, {
+        slotHandedOver = true;
+        void finishInBackground(options, transcription, listenOptions, slot, {
           jobId: id,
           requestId: request.id,
           licenseId: request.license!.license_id,
@@ -127,6 +133,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
       }
 
       const transcript = await transcription.result;
+      audioSeconds = transcript.durationSeconds;
       request.log.info({ audio_seconds: transcript.durationSeconds, segments: transcript.segments }, 'Transcription completed');
       return dialect === 'cloud'
         ? reply.send(cloudResponse(transcript, listenOptions, uploadBytes))
@@ -134,6 +141,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     } finally {
       clearTimeout(timer);
       reply.raw.off('close', onClose);
+      if (!slotHandedOver) await releaseSlot(slot, audioSeconds, request.log);
     }
   };
 
@@ -165,6 +173,11 @@ function discardRestOfUpload(request: FastifyRequest, reply: FastifyReply, error
   request.raw.resume();
 }
 
+/** Frees the request's concurrency slot and counts its audio against the daily quota. */
+async function releaseSlot(slot: UsageSlot, audioSeconds: number, log: Pick<Logger, 'error'>): Promise<void> {
+  await slot.release(audioSeconds).catch((error: unknown) => log.error({ err: error }, 'Could not record usage against the limits'));
+}
+
 function renameKeys(fields: Record<string, unknown>, names: Readonly<Record<string, string>>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).map(([name, value]) => [names[name] ?? name, value]));
 }
@@ -180,7 +193,14 @@ interface BackgroundJob {
 }
 
 /** Waits for a callback job's transcript, records it, and delivers the signed webhook. */
-async function finishInBackground(options: ListenRouteOptions, run: TranscriptionRun, listen: ListenOptions, job: BackgroundJob): Promise<void> {
+async function finishInBackground(
+  options: ListenRouteOptions,
+  run: TranscriptionRun,
+  listen: ListenOptions,
+  slot: UsageSlot,
+  job: BackgroundJob,
+): Promise<void> {
+  let audioSeconds = 0;
   const timer = setTimeout(
     () => run.cancel(new ApiError('REQUEST_TIMEOUT', `Transcription took longer than ${options.limits.callbackJobTimeoutMs / 1000} s.`)),
     options.limits.callbackJobTimeoutMs,
@@ -189,6 +209,7 @@ async function finishInBackground(options: ListenRouteOptions, run: Transcriptio
   const base = { job_id: job.jobId, request_id: job.requestId, created_at: job.createdAt, license_id: job.licenseId };
   try {
     const transcript: BatchTranscript = await run.result;
+    audioSeconds = transcript.durationSeconds;
     const result = listenResponse(job.requestId, transcript, listen, performance.now() - job.startedAt);
     payload = { job_id: job.jobId, status: 'completed', result };
     await options.jobs.save({ ...base, status: 'completed', completed_at: new Date().toISOString(), result: { ...result } });
@@ -198,6 +219,7 @@ async function finishInBackground(options: ListenRouteOptions, run: Transcriptio
     await options.jobs.save({ ...base, status: 'failed', completed_at: new Date().toISOString(), error: apiError.toBody(job.requestId) }).catch(() => undefined);
   } finally {
     clearTimeout(timer);
+    await releaseSlot(slot, audioSeconds, options.logger);
   }
   await options.callbacks.deliver(job.callbackUrl, payload, job.secret, job.requestId);
 }

@@ -44,6 +44,18 @@ export const env = {
         .transform(Number)
         .default(fallback),
     ),
+  optionalInt: (min: number, max: number) =>
+    z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .refine(
+          (value) => /^-?\d+$/.test(value) && Number(value) >= min && Number(value) <= max,
+          `expected a whole number from ${min} to ${max}`,
+        )
+        .transform(Number)
+        .optional(),
+    ),
   port: (fallback: number) => env.int(fallback, 1, 65535),
   url: (fallback?: string, protocols: readonly string[] = HTTP) =>
     z.preprocess(unsetIfEmpty, fallback === undefined ? urlString(protocols) : urlString(protocols).default(fallback)),

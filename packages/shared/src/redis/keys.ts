@@ -29,6 +29,11 @@ export class RedisKeys {
     return `${this.prefix}:cancelled:${transcriptionId}`;
   }
 
+  /** A per-license usage counter (`minute:<n>`, `running`, `audio:<day>`). */
+  limit(licenseId: string, counter: string): string {
+    return `${this.prefix}:limit:${licenseId}:${counter}`;
+  }
+
   /** Status and result of a callback job, kept for `GET /v1/listen/{job_id}`. */
   job(jobId: string): string {
     return `${this.prefix}:job:${jobId}`;
