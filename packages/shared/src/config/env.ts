@@ -19,6 +19,12 @@ const splitList = (value: string): string[] =>
 
 const HTTP = ['http:', 'https:'] as const;
 
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .refine((value) => /^-?\d+$/.test(value) && Number(value) >= min && Number(value) <= max, `expected a whole number from ${min} to ${max}`)
+    .transform(Number);
+
 const urlString = (protocols: readonly string[]) =>
   z.string().refine((value) => {
     try {
@@ -32,30 +38,8 @@ export const env = {
   string: (fallback?: string) =>
     z.preprocess(unsetIfEmpty, fallback === undefined ? z.string() : z.string().default(fallback)),
   optionalString: () => z.preprocess(unsetIfEmpty, z.string().optional()),
-  int: (fallback: number, min: number, max: number) =>
-    z.preprocess(
-      unsetIfEmpty,
-      z
-        .string()
-        .refine(
-          (value) => /^-?\d+$/.test(value) && Number(value) >= min && Number(value) <= max,
-          `expected a whole number from ${min} to ${max}`,
-        )
-        .transform(Number)
-        .default(fallback),
-    ),
-  optionalInt: (min: number, max: number) =>
-    z.preprocess(
-      unsetIfEmpty,
-      z
-        .string()
-        .refine(
-          (value) => /^-?\d+$/.test(value) && Number(value) >= min && Number(value) <= max,
-          `expected a whole number from ${min} to ${max}`,
-        )
-        .transform(Number)
-        .optional(),
-    ),
+  int: (fallback: number, min: number, max: number) => z.preprocess(unsetIfEmpty, wholeNumber(min, max).default(fallback)),
+  optionalInt: (min: number, max: number) => z.preprocess(unsetIfEmpty, wholeNumber(min, max).optional()),
   port: (fallback: number) => env.int(fallback, 1, 65535),
   url: (fallback?: string, protocols: readonly string[] = HTTP) =>
     z.preprocess(unsetIfEmpty, fallback === undefined ? urlString(protocols) : urlString(protocols).default(fallback)),
