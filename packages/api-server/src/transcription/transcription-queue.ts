@@ -2,6 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   queueConnectionOptions,
+  pcmToBytes,
   TRANSCRIPTION_QUEUE,
   transcriptionJobResultSchema,
   type RedisKeys,
@@ -47,9 +48,7 @@ export class TranscriptionQueue {
   /** Stores and enqueues segment `index` of transcription `id`; resolves once it is queued, with its result to come. */
   async submit(id: string, requestId: string, index: number, segment: PcmSegment): Promise<{ result: Promise<TranscriptionJobResult> }> {
     const audioKey = this.keys.audio(id, index);
-    // Int16Array bytes are little-endian on every platform Node supports here (x86-64, arm64).
-    const bytes = Buffer.from(segment.pcm.buffer, segment.pcm.byteOffset, segment.pcm.byteLength);
-    await this.redis.set(audioKey, bytes, 'EX', this.options.audioTtlSeconds);
+    await this.redis.set(audioKey, pcmToBytes(segment.pcm), 'EX', this.options.audioTtlSeconds);
     const data: TranscriptionJob = { transcription_id: id, request_id: requestId, audio_key: audioKey, offset_seconds: segment.offsetSeconds };
     const job = await this.queue.add('segment', data, {
       jobId: segmentJobId(id, index),

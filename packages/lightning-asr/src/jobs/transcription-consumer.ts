@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import {
   queueConnectionOptions,
   JOB_SAMPLE_RATE,
+  pcmFromBytes,
   TRANSCRIPTION_QUEUE,
   transcriptionJobSchema,
   type Logger,
@@ -69,8 +70,7 @@ export class TranscriptionConsumer {
     if (await this.redis.exists(this.keys.cancelled(data.transcription_id))) throw new UnrecoverableError('request cancelled');
     const bytes = await this.redis.getBuffer(data.audio_key);
     if (bytes === null) throw new UnrecoverableError('segment audio is gone (request ended or expired)');
-    const pcm = new Int16Array(bytes.length >> 1);
-    for (let i = 0; i < pcm.length; i++) pcm[i] = bytes.readInt16LE(i * 2);
+    const pcm = pcmFromBytes(bytes);
     const durationSeconds = pcm.length / JOB_SAMPLE_RATE;
 
     this.state.activeRequests++;
