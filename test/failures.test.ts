@@ -173,6 +173,13 @@ describe('license states', () => {
     assert.equal(proxy.json.license_valid, false);
     await stack.startApi();
     assert.equal(await reasonOnceUnhealthy(stack.apiUrl, 'License invalid or expired'), 'License invalid or expired');
+    const work = await request(`${stack.apiUrl}/v1/listen`, {
+      method: 'POST',
+      body: Buffer.alloc(64),
+      headers: { authorization: `Token ${stack.issueKey()}`, 'content-type': 'audio/wav' },
+    });
+    assert.equal(work.status, 503);
+    assert.equal(work.json.code, 'LICENSE_UNAVAILABLE', 'work is refused while the installation license is unusable');
   });
 });
 

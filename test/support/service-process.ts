@@ -29,6 +29,12 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.exit = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    // A service that dies on its own is the likeliest cause of a confusing failure: say so.
+    void this.exit.then(({ code, signal }) => {
+      if (signal === null && code !== 0 && code !== 78) {
+        process.stderr.write(`${service} (pid ${this.pid}) exited with code ${code}; stderr:\n${this.stderr.join('\n')}\n`);
+      }
+    });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       try {
         this.logs.push(JSON.parse(line) as LogLine);
