@@ -17,6 +17,20 @@ export {
 export { createLogger, LOG_LEVELS, type LogLevel, type Logger } from './logging/logger.js';
 export { licenseProxyHealthSchema, type LicenseProxyHealth } from './protocol/license-proxy-health.js';
 export {
+  LICENSE_REFUSALS,
+  USAGE_BATCH_MAX_EVENTS,
+  usageBatchAckSchema,
+  usageBatchSchema,
+  validationAcceptedSchema,
+  validationRefusedSchema,
+  type LicenseRefusal,
+  type UsageBatch,
+  type UsageBatchAck,
+  type ValidationAccepted,
+  type ValidationRefused,
+} from './protocol/license-server-api.js';
+export { usageEventSchema, type UsageEvent } from './protocol/usage-event.js';
+export {
   JOB_SAMPLE_RATE,
   recognizedWordSchema,
   TRANSCRIPTION_QUEUE,
@@ -31,4 +45,5 @@ export { workerInfoSchema, type WorkerInfo } from './protocol/worker-info.js';
 export { EXIT_CONFIG, onShutdownSignal, runMain } from './process/run-main.js';
 export { createRedis, queueConnectionOptions, redisReady } from './redis/client.js';
 export { RedisKeys } from './redis/keys.js';
+export { appendUsageEvent } from './redis/usage-events.js';
 export { VERSION } from './version.js';

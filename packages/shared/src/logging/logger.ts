@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
@@ -7,10 +7,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
  * One JSON line per event on stdout: `level` as a word, ISO `time`, `service` naming the
- * process. Secrets that may ride along in objects or URLs are redacted.
+ * process. Secrets that may ride along in objects or URLs are redacted. Written to stdout unless
+ * `destination` says otherwise (a test reading what was logged).
  */
-export function createLogger(service: string, level: LogLevel = 'info', options: LoggerOptions = {}): Logger {
-  return pino({
+export function createLogger(service: string, level: LogLevel = 'info', options: LoggerOptions = {}, destination?: DestinationStream): Logger {
+  const settings: LoggerOptions = {
     level,
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -20,5 +21,6 @@ export function createLogger(service: string, level: LogLevel = 'info', options:
       censor: '[redacted]',
     },
     ...options,
-  });
+  };
+  return destination === undefined ? pino(settings) : pino(settings, destination);
 }

@@ -34,6 +34,21 @@ export class RedisKeys {
     return `${this.prefix}:limit:${licenseId}:${counter}`;
   }
 
+  /** Stream of usage events (one `event` field of JSON each), from the API servers to the proxy. */
+  get usageEvents(): string {
+    return `${this.prefix}:usage:events`;
+  }
+
+  /** JSON of the usage batch being reported: kept, with its id, until the license server acks it. */
+  get usageBatch(): string {
+    return `${this.prefix}:usage:batch`;
+  }
+
+  /** JSON of the license server's last verdict on one license key (by the key's fingerprint). */
+  licenseValidation(keyFingerprint: string): string {
+    return `${this.prefix}:license:validation:${keyFingerprint}`;
+  }
+
   /** Status and result of a callback job, kept for `GET /v1/listen/{job_id}`. */
   job(jobId: string): string {
     return `${this.prefix}:job:${jobId}`;
