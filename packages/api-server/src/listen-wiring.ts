@@ -7,6 +7,7 @@ import { BatchTranscriber } from './transcription/batch-transcriber.js';
 import { CallbackDelivery } from './transcription/callback-delivery.js';
 import { JobStore } from './transcription/job-store.js';
 import { UsageLimiter } from './limits/usage-limiter.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
 import type { TranscriptionQueue } from './transcription/transcription-queue.js';
 
 /** The transcription routes' collaborators, built from configuration. */
@@ -47,6 +48,7 @@ export function listenRouteOptions(
       },
       logger,
     ),
+    usage: new UsageRecorder(redis, keys, logger),
     logger,
     limits: {
       maxUploadBytes: config.MAX_UPLOAD_MB * 1024 * 1024,

@@ -13,6 +13,8 @@ import { cloudResponse, listenResponse } from '../transcription/listen-response.
 import type { TranscriptionQueue } from '../transcription/transcription-queue.js';
 import { decodeAudio } from '../audio/index.js';
 import { assertUrlAllowed, fetchAudio } from '../url-fetch/index.js';
+import type { UsageRecorder } from '../usage/usage-recorder.js';
+import { listenFeatures, newRequestUsage, registerUsageRecording, usageEvent, type RequestUsage } from '../usage/usage-recording.js';
 import { ByteLimitStream } from '../url-fetch/byte-limit-stream.js';
 import { readListenInput, type AudioSource } from './listen-input.js';
 import { assertAcceptingWork } from './work-admission.js';
@@ -24,6 +26,7 @@ export interface ListenRouteOptions {
   readonly jobs: JobStore;
   readonly limiter: UsageLimiter;
   readonly callbacks: CallbackDelivery;
+  readonly usage: UsageRecorder;
   readonly logger: Logger;
   readonly limits: {
     readonly maxUploadBytes: number;
@@ -49,6 +52,7 @@ const CLOUD_NAMES: Readonly<Record<string, string>> = { word_timestamps: 'timest
  */
 export async function registerListenRoutes(app: FastifyInstance, options: ListenRouteOptions): Promise<void> {
   const { limits } = options;
+  registerUsageRecording(app, options.usage);
   await app.register(multipart, {
     // One byte over our own limit: the ByteLimitStream below answers first, with max_size_mb.
     limits: { fileSize: limits.maxUploadBytes + 1, files: 1, fields: 32, fieldSize: 64 * 1024 },
@@ -59,10 +63,10 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
 
   const handle = (dialect: Dialect) => async (request: FastifyRequest, reply: FastifyReply) => {
     const startedAt = performance.now();
+    const usage = (request.usage = newRequestUsage('batch'));
     await assertAcceptingWork(options.monitor, options.queue, limits.maxQueuedSegments);
     const slot = await options.limiter.admit(request.license!, request.id);
     let slotHandedOver = false;
-    let audioSeconds = 0;
     const id = `job_${randomUUID().replaceAll('-', '')}`;
     const abort = new AbortController();
     let run: TranscriptionRun | undefined;
@@ -108,6 +112,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
           return begin(fetched.stream);
         });
         listenOptions = parseListenOptions(dialect === 'cloud' ? renameKeys(fields, CLOUD_NAMES) : fields);
+        usage.features = listenFeatures(listenOptions);
         if (listenOptions.callback_url !== undefined) await assertUrlAllowed(listenOptions.callback_url, limits.urlAllowedHosts);
       } catch (error) {
         cancel(error instanceof Error ? error : new Error(String(error)));
@@ -120,7 +125,8 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
         const createdAt = new Date().toISOString();
         await options.jobs.save({ job_id: id, request_id: request.id, status: 'processing', created_at: createdAt, license_id: request.license!.license_id });
         slotHandedOver = true;
-        void finishInBackground(options, transcription, listenOptions, slot, {
+        usage.deferred = true;
+        void finishInBackground(options, transcription, listenOptions, slot, usage, {
           jobId: id,
           requestId: request.id,
           licenseId: request.license!.license_id,
@@ -133,7 +139,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
       }
 
       const transcript = await transcription.result;
-      audioSeconds = transcript.durationSeconds;
+      usage.audioSeconds = transcript.durationSeconds;
       request.log.info({ audio_seconds: transcript.durationSeconds, segments: transcript.segments }, 'Transcription completed');
       return dialect === 'cloud'
         ? reply.send(cloudResponse(transcript, listenOptions, uploadBytes))
@@ -141,7 +147,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     } finally {
       clearTimeout(timer);
       reply.raw.off('close', onClose);
-      if (!slotHandedOver) await releaseSlot(slot, audioSeconds, request.log);
+      if (!slotHandedOver) await releaseSlot(slot, usage.audioSeconds, request.log);
     }
   };
 
@@ -192,15 +198,16 @@ interface BackgroundJob {
   readonly callbackUrl: string;
 }
 
-/** Waits for a callback job's transcript, records it, and delivers the signed webhook. */
+/** Waits for a callback job's transcript, records it and its usage, and delivers the signed webhook. */
 async function finishInBackground(
   options: ListenRouteOptions,
   run: TranscriptionRun,
   listen: ListenOptions,
   slot: UsageSlot,
+  usage: RequestUsage,
   job: BackgroundJob,
 ): Promise<void> {
-  let audioSeconds = 0;
+  let status = 200;
   const timer = setTimeout(
     () => run.cancel(new ApiError('REQUEST_TIMEOUT', `Transcription took longer than ${options.limits.callbackJobTimeoutMs / 1000} s.`)),
     options.limits.callbackJobTimeoutMs,
@@ -209,17 +216,19 @@ async function finishInBackground(
   const base = { job_id: job.jobId, request_id: job.requestId, created_at: job.createdAt, license_id: job.licenseId };
   try {
     const transcript: BatchTranscript = await run.result;
-    audioSeconds = transcript.durationSeconds;
+    usage.audioSeconds = transcript.durationSeconds;
     const result = listenResponse(job.requestId, transcript, listen, performance.now() - job.startedAt);
     payload = { job_id: job.jobId, status: 'completed', result };
     await options.jobs.save({ ...base, status: 'completed', completed_at: new Date().toISOString(), result: { ...result } });
   } catch (error) {
     const apiError = error instanceof ApiError ? error : new ApiError('INTERNAL_ERROR', 'Transcription failed.');
+    status = apiError.statusCode;
     payload = { job_id: job.jobId, status: 'failed', error: apiError.toBody(job.requestId) };
     await options.jobs.save({ ...base, status: 'failed', completed_at: new Date().toISOString(), error: apiError.toBody(job.requestId) }).catch(() => undefined);
   } finally {
     clearTimeout(timer);
-    await releaseSlot(slot, audioSeconds, options.logger);
+    await releaseSlot(slot, usage.audioSeconds, options.logger);
+    await options.usage.record(usageEvent(job.requestId, job.licenseId, usage, status));
   }
   await options.callbacks.deliver(job.callbackUrl, payload, job.secret, job.requestId);
 }

@@ -29,6 +29,11 @@ export class LicenseProbe implements Probe {
       license_valid: health.license_valid,
       valid_until: health.valid_until,
       grace_period_active: health.grace_period_active,
+      grace_period_ends_at: health.grace_period_ends_at,
+      grace_period_remaining_seconds: health.grace_period_remaining_seconds,
+      last_validated_at: health.last_validated_at,
+      license_server: health.license_server,
+      ...(health.reason !== undefined ? { license_reason: health.reason } : {}),
     };
     if (!health.license_valid) return { status: 'unhealthy', reason: REASONS.licenseInvalid, details };
     return { status: health.grace_period_active ? 'degraded' : 'healthy', details };
@@ -38,7 +43,15 @@ export class LicenseProbe implements Probe {
     return {
       status: 'unhealthy',
       reason: REASONS.proxyUnavailable,
-      details: { license_valid: null, valid_until: null, grace_period_active: null },
+      details: {
+        license_valid: null,
+        valid_until: null,
+        grace_period_active: null,
+        grace_period_ends_at: null,
+        grace_period_remaining_seconds: null,
+        last_validated_at: null,
+        license_server: null,
+      },
     };
   }
 }
