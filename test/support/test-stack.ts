@@ -42,12 +42,12 @@ export class TestStack {
   }
 
   /** Starts Redis, then (unless told otherwise) the proxy, `workers` workers and the API server. */
-  static async start(options: { workers?: number; api?: boolean; apiEnv?: Env } = {}): Promise<TestStack> {
+  static async start(options: { workers?: number; proxy?: boolean; api?: boolean; apiEnv?: Env } = {}): Promise<TestStack> {
     const dir = mkdtempSync(join(tmpdir(), 'stt-test-'));
     const redis = new RedisServerProcess({ port: await freePort(), dir });
     await redis.start();
     const stack = new TestStack(redis, dir);
-    await stack.startProxy();
+    if (options.proxy !== false) await stack.startProxy();
     await Promise.all(Array.from({ length: options.workers ?? 1 }, () => stack.startWorker()));
     if (options.api !== false) await stack.startApi(options.apiEnv);
     return stack;
