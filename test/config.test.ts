@@ -10,6 +10,8 @@ const VALID: Record<ServiceName, Record<string, string>> = {
   'api-server': { LICENSE_PUBLIC_KEYS: pair.publicKey },
   'lightning-asr': {},
   'license-proxy': { LICENSE_KEY: key, LICENSE_PUBLIC_KEYS: pair.publicKey },
+  // Every case below fails before DATA_FILE is touched.
+  'license-server': { LICENSE_PUBLIC_KEYS: pair.publicKey, ADMIN_TOKEN: 'a-long-enough-admin-token', DATA_FILE: '/nonexistent/license-server.json' },
   stack: {},
 };
 
@@ -41,6 +43,11 @@ const CASES: [ServiceName, Record<string, string>, string][] = [
   ['lightning-asr', { ASR_SELF_TEST_AUDIO: '/nonexistent.raw' }, 'ASR_SELF_TEST_AUDIO'],
   ['license-proxy', { PORT: '1.5' }, 'PORT'],
   ['license-proxy', { LICENSE_KEY: '' }, 'LICENSE_KEY'],
+  ['license-server', { PORT: 'http' }, 'PORT'],
+  ['license-server', { ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN'],
+  ['license-server', { ADMIN_TOKEN: '' }, 'ADMIN_TOKEN'],
+  ['license-server', { DATA_FILE: '' }, 'DATA_FILE'],
+  ['license-server', { LICENSE_PUBLIC_KEYS: 'not-a-key' }, 'LICENSE_PUBLIC_KEYS'],
   ["stack", { ASR_WORKERS: "many" }, "ASR_WORKERS"],
   ["stack", { LICENSE_KEY: "stl1.x.y" }, "LICENSE_PUBLIC_KEYS"],
 ];

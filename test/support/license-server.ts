@@ -1,21 +1,10 @@
 import { join } from 'node:path';
+import type { LicenseUsageReport } from '@stt/license-server';
 import { freePort } from './free-port.js';
 import { request } from './http.js';
 import { ServiceProcess } from './service-process.js';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
-
-export interface UsageTotals {
-  readonly license_id: string;
-  readonly requests: number;
-  readonly audio_seconds: number;
-  readonly by_status: Record<string, number>;
-  readonly by_feature: Record<string, number>;
-  readonly by_kind: Record<string, number>;
-  readonly batches: number;
-  readonly duplicate_batches: number;
-  readonly request_ids: string[];
-}
 
 /**
  * Our own license server (packages/license-server) as a real process, standing in for the
@@ -59,8 +48,8 @@ export class LicenseServerProcess {
     return this.admin('POST', `/v1/admin/licenses/${licenseId}/revoke`);
   }
 
-  async usage(licenseId: string): Promise<UsageTotals> {
-    return (await this.admin('GET', `/v1/admin/usage/${licenseId}`)) as UsageTotals;
+  async usage(licenseId: string): Promise<LicenseUsageReport> {
+    return (await this.admin('GET', `/v1/admin/usage/${licenseId}`)) as LicenseUsageReport;
   }
 
   /** Makes usage calls fail (503) or lose their answer after counting, at these rates. */

@@ -1,4 +1,7 @@
-/** Stable error codes of the contract's error table, plus NOT_FOUND for unknown routes. */
+/**
+ * Stable error codes of the contract's error table, plus NOT_FOUND for unknown routes and
+ * LICENSE_REVOKED (the license server's refusal of a revoked key).
+ */
 export const ERROR_STATUS = {
   MISSING_PARAMETER: 400,
   INVALID_PARAMETER: 400,
@@ -7,6 +10,7 @@ export const ERROR_STATUS = {
   URL_FETCH_FAILED: 400,
   INVALID_LICENSE: 401,
   LICENSE_EXPIRED: 403,
+  LICENSE_REVOKED: 403,
   QUOTA_EXCEEDED: 403,
   NOT_FOUND: 404,
   UNSUPPORTED_FORMAT: 415,

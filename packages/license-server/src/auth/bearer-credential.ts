@@ -1,0 +1,6 @@
+const AUTHORIZATION = /^(?:Bearer|Token)\s+(\S+)\s*$/i;
+
+/** The credential of `Authorization: Bearer <credential>` (or `Token`), or undefined when absent or malformed. */
+export function bearerCredential(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : AUTHORIZATION.exec(header)?.[1];
+}
