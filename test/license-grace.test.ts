@@ -66,6 +66,11 @@ describe('grace period while the license server is unreachable', () => {
     assert.equal((await request(`${url}/health`)).json.license_server, 'reachable');
     assert.ok(messages().includes('info: License validated successfully'));
 
+    // A hung license server first (a timeout), then a dead one (connection refused).
+    licenseServer.process.signal('SIGSTOP');
+    now = new Date(start + 5 * 60_000);
+    assert.equal(await proxy.validateNow(), 'unreachable');
+    assert.ok(messages().includes('warn: Connection timeout after 1s'));
     await licenseServer.kill();
     now = new Date(start + 10 * 60_000);
     assert.equal(await proxy.validateNow(), 'unreachable');
@@ -93,7 +98,7 @@ describe('grace period while the license server is unreachable', () => {
     assert.equal(detailed.json.details.license_proxy.grace_period_ends_at, graceHealth.json.grace_period_ends_at);
     const metrics = await request(`${url}/metrics`);
     assert.match(metrics.text, /^license_proxy_grace_period_active 1$/m);
-    assert.match(metrics.text, /^license_proxy_validation_failures_total\{reason="unreachable"\} 1$/m);
+    assert.match(metrics.text, /^license_proxy_validation_failures_total\{reason="unreachable"\} 2$/m);
 
     now = new Date(start + 12 * HOUR);
     await proxy.validateNow();
