@@ -3,7 +3,7 @@ import type { LicenseState } from './license/license-state.js';
 
 /**
  * The proxy's Prometheus registry. License gauges are read from the state at scrape time; the
- * pending-events gauge asks Redis then (and is left out when Redis does not answer).
+ * pending-events gauge asks Redis then (and keeps its last value when Redis does not answer).
  */
 export class ProxyMetrics {
   readonly registry = new Registry();
@@ -27,56 +27,44 @@ export class ProxyMetrics {
   constructor(state: LicenseState, pendingUsageEvents: () => Promise<number>) {
     collectDefaultMetrics({ register: this.registry });
     const now = (): number => state.clock().getTime();
-    new Gauge({
-      name: 'license_proxy_license_valid',
-      help: '1 when the license is usable (grace period included), 0 otherwise.',
-      registers: [this.registry],
-      collect() {
-        this.set(state.health().license_valid ? 1 : 0);
-      },
+    this.stateGauge('license_proxy_license_valid', '1 when the license is usable (grace period included), 0 otherwise.', () =>
+      state.health().license_valid ? 1 : 0,
+    );
+    this.stateGauge('license_proxy_license_expiry_seconds', 'Seconds until the license key expires (negative once expired).', () => {
+      const validUntil = state.health().valid_until;
+      return validUntil === null ? undefined : (Date.parse(validUntil) - now()) / 1000;
     });
-    new Gauge({
-      name: 'license_proxy_license_expiry_seconds',
-      help: 'Seconds until the license key expires (negative once expired).',
-      registers: [this.registry],
-      collect() {
-        const validUntil = state.health().valid_until;
-        if (validUntil !== null) this.set((Date.parse(validUntil) - now()) / 1000);
-      },
-    });
-    new Gauge({
-      name: 'license_proxy_grace_period_active',
-      help: '1 while serving on a cached validation because the license server is unreachable.',
-      registers: [this.registry],
-      collect() {
-        this.set(state.health().grace_period_active ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'license_proxy_grace_period_remaining_seconds',
-      help: 'Seconds of grace period left while it is active (0 otherwise).',
-      registers: [this.registry],
-      collect() {
-        this.set(state.health().grace_period_remaining_seconds ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'license_proxy_last_validation_timestamp_seconds',
-      help: 'Unix time of the license server\'s last answer (absent before the first one).',
-      registers: [this.registry],
-      collect() {
-        const validatedAt = state.validation?.validated_at;
-        if (validatedAt !== undefined) this.set(Date.parse(validatedAt) / 1000);
-      },
+    this.stateGauge('license_proxy_grace_period_active', '1 while serving on a cached validation because the license server is unreachable.', () =>
+      state.health().grace_period_active ? 1 : 0,
+    );
+    this.stateGauge('license_proxy_grace_period_remaining_seconds', 'Seconds of grace period left while it is active (0 otherwise).', () =>
+      state.health().grace_period_remaining_seconds ?? 0,
+    );
+    this.stateGauge('license_proxy_last_validation_timestamp_seconds', "Unix time of the license server's last answer (0 before the first one).", () => {
+      const validatedAt = state.validation?.validated_at;
+      return validatedAt === undefined ? undefined : Date.parse(validatedAt) / 1000;
     });
     new Gauge({
       name: 'license_proxy_usage_events_pending',
       help: 'Usage events recorded and not yet acknowledged by the license server.',
       registers: [this.registry],
       async collect() {
-        this.reset();
         const pending = await pendingUsageEvents().catch(() => undefined);
         if (pending !== undefined) this.set(pending);
+      },
+    });
+  }
+
+  /** A gauge read at scrape time; 0 while `read` has no value. */
+  private stateGauge(name: string, help: string, read: () => number | undefined): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const value = read();
+        if (value !== undefined) this.set(value);
       },
     });
   }
