@@ -64,3 +64,10 @@ describe('bad configuration fails at start-up with one clear line', () => {
     });
   }
 });
+
+test('a rejected secret is named, never echoed', () => {
+  const { code, stderr } = start('license-server', { ADMIN_TOKEN: 'short-secret' });
+  assert.equal(code, 78);
+  assert.match(stderr, /ADMIN_TOKEN: expected at least 16 characters/);
+  assert.doesNotMatch(stderr, /short-secret/);
+});

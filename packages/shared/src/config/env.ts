@@ -84,5 +84,9 @@ export function parseEnv<T extends z.ZodRawShape>(shape: T, source: Env = proces
   const variable = String(issue?.path[0] ?? 'configuration');
   const given = source[variable];
   if (given === undefined || given === '') throw new ConfigError(variable, 'is required');
-  throw new ConfigError(variable, `${issue?.message ?? 'is invalid'} (got ${JSON.stringify(given)})`);
+  const shown = SECRET_NAME.test(variable) ? '' : ` (got ${JSON.stringify(given)})`;
+  throw new ConfigError(variable, `${issue?.message ?? 'is invalid'}${shown}`);
 }
+
+/** Variables whose values must not be echoed back in an error line (it ends up in logs). */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|LICENSE_KEY$/;
