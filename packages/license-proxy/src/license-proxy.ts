@@ -6,8 +6,7 @@ import { ValidationStore } from './license/validation-store.js';
 import { ProxyMetrics } from './metrics.js';
 import { PeriodicTask } from './scheduling/periodic-task.js';
 import { buildServer } from './server.js';
-import type { ValidationOutcome } from './upstream/license-server-client.js';
-import { LicenseServerClient } from './upstream/license-server-client.js';
+import { LicenseServerClient, type ValidationOutcome } from './upstream/license-server-client.js';
 import { UsageBatchStore } from './usage/usage-batch-store.js';
 import { UsageReporter } from './usage/usage-reporter.js';
 import { LicenseServerUsageSink, OfflineUsageSink, type UsageSink } from './usage/usage-sink.js';
@@ -21,13 +20,11 @@ export interface LicenseProxyOptions {
   readonly clock?: () => Date;
 }
 
-/** A listening proxy, with handles to run its periodic work at once. */
+/** A listening proxy, with a handle to validate at once (tests drive a clock through it). */
 export interface RunningLicenseProxy {
   readonly state: LicenseState;
   /** One validation with the license server now (undefined when there is none). */
   validateNow(): Promise<ValidationOutcome['kind'] | undefined>;
-  /** Reports pending usage now; true when nothing is left. */
-  reportUsageNow(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -60,6 +57,7 @@ export async function startLicenseProxy(config: LicenseProxyConfig, options: Lic
     logger.fatal('Service will stop accepting requests');
   }
   let validator: LicenseValidator | undefined;
+  let startupValidation: ValidationOutcome['kind'] | undefined;
   let sink: UsageSink;
   if (client === undefined) {
     if (check.ok) {
@@ -72,17 +70,18 @@ export async function startLicenseProxy(config: LicenseProxyConfig, options: Lic
     validator = new LicenseValidator(state, client, new ValidationStore(redis, keys, config.LICENSE_KEY), metrics, logger);
     await validator.restore();
     logger.info(`Connecting to ${new URL(client.baseUrl).host}`);
-    if (check.ok) await validator.validate();
+    if (check.ok) startupValidation = await validator.validate();
     logger.info(`Grace period: ${config.LICENSE_GRACE_HOURS} hours`);
     sink = new LicenseServerUsageSink(client, metrics, logger);
   }
   const reporter = new UsageReporter(batches, sink, config.USAGE_BATCH_MAX, logger);
+  const validationTimings = retryTimings(config.LICENSE_VALIDATION_INTERVAL_S);
   const validation =
     validator === undefined
       ? undefined
       : new PeriodicTask(
           async () => (await validator.validate()) !== 'unreachable',
-          { name: 'License validation', ...retryTimings(config.LICENSE_VALIDATION_INTERVAL_S), wakeWithinMs: () => validator.untilNextMilestoneMs() },
+          { name: 'License validation', ...validationTimings, wakeWithinMs: () => validator.untilNextMilestoneMs() },
           logger,
         );
   const usage = new PeriodicTask(() => reporter.reportPending(), { name: 'Usage reporting', ...retryTimings(config.USAGE_REPORT_INTERVAL_S) }, logger);
@@ -90,13 +89,13 @@ export async function startLicenseProxy(config: LicenseProxyConfig, options: Lic
   const app = buildServer(state, metrics.registry, logger);
   await app.listen({ port: config.PORT, host: config.HOST });
   logger.info(`Server listening on port ${config.PORT}`);
-  // The license was validated just now; a usage batch a previous run left behind goes out at once.
-  validation?.start(config.LICENSE_VALIDATION_INTERVAL_S * 1000);
+  // Validated just now: next time in an interval, or soon when the license server did not answer.
+  // A usage batch a previous run left behind goes out at once.
+  validation?.start(startupValidation === 'unreachable' ? validationTimings.initialRetryMs : validationTimings.intervalMs);
   usage.start(0);
   return {
     state,
     validateNow: async () => validator?.validate(),
-    reportUsageNow: () => reporter.reportPending(),
     async close() {
       await Promise.all([validation?.stop(), usage.stop()]);
       await app.close();
