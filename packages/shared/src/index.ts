@@ -3,6 +3,7 @@ export { env, parseEnv, type Env } from './config/env.js';
 export { redisUrlFromEnv } from './config/redis-url.js';
 export { ApiError, type ErrorExtra } from './errors/api-error.js';
 export { ERROR_STATUS, type ErrorCode } from './errors/error-code.js';
+export { bearerCredential } from './http/bearer-credential.js';
 export { createHttpServer } from './http/create-http-server.js';
 export { registerMetricsRoute } from './http/metrics-route.js';
 export { newRequestId, requestIdFrom } from './http/request-id.js';

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError, checkLicenseKey, type LicenseClaims } from '@stt/shared';
+import { ApiError, bearerCredential, checkLicenseKey, type LicenseClaims } from '@stt/shared';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -14,8 +14,6 @@ declare module 'fastify' {
     licenseKey?: string;
   }
 }
-
-const AUTHORIZATION = /^(?:Token|Bearer)\s+(\S+)\s*$/i;
 
 /**
  * Requires `Authorization: Token <license key>` (or `Bearer`) on every route not marked public,
@@ -32,7 +30,7 @@ export function registerLicenseAuth(app: FastifyInstance, trustedKeys: readonly 
 /** The caller's license on `request.license`, or the error to answer with. */
 function authenticate(request: FastifyRequest, trustedKeys: readonly KeyObject[]): ApiError | undefined {
   const header = request.headers.authorization;
-  const key = header === undefined ? undefined : AUTHORIZATION.exec(header)?.[1];
+  const key = bearerCredential(header);
   if (key === undefined) {
     request.log.warn(header === undefined ? 'Missing Authorization header' : 'Malformed Authorization header');
     return new ApiError('INVALID_LICENSE', 'Missing or malformed Authorization header; send "Authorization: Token <license key>".');

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '@stt/shared';
-import { bearerCredential } from './bearer-credential.js';
+import { ApiError, bearerCredential } from '@stt/shared';
 
 /** Equal-length digests, so the comparison takes the same time whatever the caller sends. */
 const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();

@@ -1,7 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { ApiError, checkLicenseKey, usageBatchSchema } from '@stt/shared';
-import { bearerCredential } from '../auth/bearer-credential.js';
+import { ApiError, bearerCredential, checkLicenseKey, usageBatchSchema } from '@stt/shared';
 import type { FaultInjector } from '../faults.js';
 import { parseInput } from '../http/parse-input.js';
 import type { LicenseServerMetrics } from '../metrics.js';

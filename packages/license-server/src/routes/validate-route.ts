@@ -1,8 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ApiError, type ValidationAccepted } from '@stt/shared';
-import { bearerCredential } from '../auth/bearer-credential.js';
+import { ApiError, bearerCredential, type ValidationAccepted } from '@stt/shared';
 import { judgeLicenseKey } from '../auth/license-verdict.js';
 import { parseInput } from '../http/parse-input.js';
 import type { LicenseServerMetrics } from '../metrics.js';

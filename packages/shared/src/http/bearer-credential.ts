@@ -1,3 +1,4 @@
+/** `Token` is what the documentation shows; `Bearer` is what HTTP clients send by default. */
 const AUTHORIZATION = /^(?:Bearer|Token)\s+(\S+)\s*$/i;
 
 /** The credential of `Authorization: Bearer <credential>` (or `Token`), or undefined when absent or malformed. */
