@@ -73,6 +73,9 @@ export const env = {
     ),
 };
 
+/** Variables whose values must not be echoed back in an error line (it ends up in logs). */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|LICENSE_KEY$/;
+
 /**
  * Parses `source` against `schema`, whose keys are variable names. The first problem becomes a
  * ConfigError naming the variable, so a service can fail at start-up with one clear line.
@@ -87,6 +90,3 @@ export function parseEnv<T extends z.ZodRawShape>(shape: T, source: Env = proces
   const shown = SECRET_NAME.test(variable) ? '' : ` (got ${JSON.stringify(given)})`;
   throw new ConfigError(variable, `${issue?.message ?? 'is invalid'}${shown}`);
 }
-
-/** Variables whose values must not be echoed back in an error line (it ends up in logs). */
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|LICENSE_KEY$/;
