@@ -28,7 +28,6 @@ export {
   type UsageBatch,
   type UsageBatchAck,
   type ValidationAccepted,
-  type ValidationRefused,
 } from './protocol/license-server-api.js';
 export { usageEventSchema, type UsageEvent } from './protocol/usage-event.js';
 export {

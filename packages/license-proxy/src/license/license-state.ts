@@ -15,7 +15,7 @@ const REFUSAL_REASONS: Record<LicenseRefusal, string> = {
 };
 
 export const NOT_YET_VALIDATED = 'License not validated: the license server is unreachable and there is no cached validation';
-export const GRACE_PERIOD_EXPIRED = 'Grace period expired: the license server has been unreachable for too long';
+const GRACE_PERIOD_EXPIRED = 'Grace period expired: the license server has been unreachable for too long';
 
 /** Where the grace period stands at one moment; only meaningful while the server is unreachable. */
 export interface GraceStatus {

@@ -43,6 +43,5 @@ export const usageBatchAckSchema = z.object({
 });
 
 export type ValidationAccepted = z.infer<typeof validationAcceptedSchema>;
-export type ValidationRefused = z.infer<typeof validationRefusedSchema>;
 export type UsageBatch = z.infer<typeof usageBatchSchema>;
 export type UsageBatchAck = z.infer<typeof usageBatchAckSchema>;
