@@ -22,7 +22,6 @@ export interface LicenseProxyOptions {
 
 /** A listening proxy, with a handle to validate at once (tests drive a clock through it). */
 export interface RunningLicenseProxy {
-  readonly state: LicenseState;
   /** One validation with the license server now (undefined when there is none). */
   validateNow(): Promise<ValidationOutcome['kind'] | undefined>;
   close(): Promise<void>;
@@ -56,8 +55,8 @@ export async function startLicenseProxy(config: LicenseProxyConfig, options: Lic
     logger.error(`License validation failed: ${state.health().reason ?? check.reason}`);
     logger.fatal('Service will stop accepting requests');
   }
-  let validator: LicenseValidator | undefined;
-  let startupValidation: ValidationOutcome['kind'] | undefined;
+  let validateNow: RunningLicenseProxy['validateNow'] = () => Promise.resolve(undefined);
+  let validation: { readonly task: PeriodicTask; readonly firstDelayMs: number } | undefined;
   let sink: UsageSink;
   if (client === undefined) {
     if (check.ok) {
@@ -67,37 +66,37 @@ export async function startLicenseProxy(config: LicenseProxyConfig, options: Lic
     logger.info('No license server configured: validating offline, on the key signature alone');
     sink = new OfflineUsageSink(logger);
   } else {
-    validator = new LicenseValidator(state, client, new ValidationStore(redis, keys, config.LICENSE_KEY), metrics, logger);
+    const validator = new LicenseValidator(state, client, new ValidationStore(redis, keys, config.LICENSE_KEY), metrics, logger);
+    validateNow = () => validator.validate();
     await validator.restore();
     logger.info(`Connecting to ${new URL(client.baseUrl).host}`);
-    if (check.ok) startupValidation = await validator.validate();
+    const startup = check.ok ? await validator.validate() : undefined;
     logger.info(`Grace period: ${config.LICENSE_GRACE_HOURS} hours`);
+    const timings = retryTimings(config.LICENSE_VALIDATION_INTERVAL_S);
+    validation = {
+      task: new PeriodicTask(
+        async () => (await validator.validate()) !== 'unreachable',
+        { name: 'License validation', ...timings, wakeWithinMs: () => validator.untilNextMilestoneMs() },
+        logger,
+      ),
+      // Validated just now: next time in an interval, or soon when the license server did not answer.
+      firstDelayMs: startup === 'unreachable' ? timings.initialRetryMs : timings.intervalMs,
+    };
     sink = new LicenseServerUsageSink(client, metrics, logger);
   }
   const reporter = new UsageReporter(batches, sink, config.USAGE_BATCH_MAX, logger);
-  const validationTimings = retryTimings(config.LICENSE_VALIDATION_INTERVAL_S);
-  const validation =
-    validator === undefined
-      ? undefined
-      : new PeriodicTask(
-          async () => (await validator.validate()) !== 'unreachable',
-          { name: 'License validation', ...validationTimings, wakeWithinMs: () => validator.untilNextMilestoneMs() },
-          logger,
-        );
   const usage = new PeriodicTask(() => reporter.reportPending(), { name: 'Usage reporting', ...retryTimings(config.USAGE_REPORT_INTERVAL_S) }, logger);
 
   const app = buildServer(state, metrics.registry, logger);
   await app.listen({ port: config.PORT, host: config.HOST });
   logger.info(`Server listening on port ${config.PORT}`);
-  // Validated just now: next time in an interval, or soon when the license server did not answer.
+  validation?.task.start(validation.firstDelayMs);
   // A usage batch a previous run left behind goes out at once.
-  validation?.start(startupValidation === 'unreachable' ? validationTimings.initialRetryMs : validationTimings.intervalMs);
   usage.start(0);
   return {
-    state,
-    validateNow: async () => validator?.validate(),
+    validateNow,
     async close() {
-      await Promise.all([validation?.stop(), usage.stop()]);
+      await Promise.all([validation?.task.stop(), usage.stop()]);
       await app.close();
       redis.disconnect();
     },

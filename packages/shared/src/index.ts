@@ -40,6 +40,7 @@ export {
   type TranscriptionJob,
   type TranscriptionJobResult,
 } from './protocol/transcription-job.js';
+export { parseJsonAs } from './protocol/parse-json.js';
 export { pcmFromBytes, pcmToBytes } from './protocol/pcm-bytes.js';
 export { workerInfoSchema, type WorkerInfo } from './protocol/worker-info.js';
 export { EXIT_CONFIG, onShutdownSignal, runMain } from './process/run-main.js';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { workerInfoSchema, type RedisKeys, type WorkerInfo } from '@stt/shared';
+import { parseJsonAs, workerInfoSchema, type RedisKeys, type WorkerInfo } from '@stt/shared';
 
 /**
  * Reads the ASR workers' registry in Redis. An id whose entry has expired (its worker stopped
@@ -19,19 +19,11 @@ export class WorkerRegistry {
     const workers: WorkerInfo[] = [];
     const stale: string[] = [];
     entries.forEach((entry, index) => {
-      const parsed = entry === null ? undefined : workerInfoSchema.safeParse(safeJson(entry));
-      if (parsed?.success) workers.push(parsed.data);
+      const worker = entry === null ? undefined : parseJsonAs(workerInfoSchema, entry);
+      if (worker !== undefined) workers.push(worker);
       else stale.push(ids[index] ?? '');
     });
     if (stale.length > 0) await this.redis.srem(this.keys.workerIndex, ...stale);
     return workers;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

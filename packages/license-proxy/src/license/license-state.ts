@@ -37,7 +37,8 @@ export interface LicenseStateOptions {
  */
 export class LicenseState {
   readonly clock: () => Date;
-  private record: ValidationRecord | undefined;
+  /** The license server's last verdict (kept up to date by the validator). */
+  validation: ValidationRecord | undefined;
 
   constructor(
     private readonly licenseKey: string,
@@ -47,14 +48,6 @@ export class LicenseState {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  get validation(): ValidationRecord | undefined {
-    return this.record;
-  }
-
-  set validation(record: ValidationRecord | undefined) {
-    this.record = record;
-  }
-
   /** The key on its own: signature, form and expiry. */
   check(): LicenseCheck {
     return checkLicenseKey(this.licenseKey, this.trustedKeys, this.clock());
@@ -62,7 +55,7 @@ export class LicenseState {
 
   /** The grace period, when the license server is unreachable after having accepted the key. */
   grace(): GraceStatus | undefined {
-    const record = this.record;
+    const record = this.validation;
     if (record === undefined || record.verdict !== 'valid' || record.unreachable_since === null) return undefined;
     const endsAt = new Date(Date.parse(record.validated_at) + this.options.graceMs);
     return { endsAt, remainingMs: Math.max(0, endsAt.getTime() - this.clock().getTime()) };
@@ -70,7 +63,7 @@ export class LicenseState {
 
   health(): LicenseProxyHealth {
     const check = this.check();
-    const record = this.record;
+    const record = this.validation;
     const base = {
       valid_until: check.claims?.expires_at ?? null,
       grace_period_active: false,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '@stt/shared';
+import { parseJsonAs, type RedisKeys } from '@stt/shared';
 import { validationRecordSchema, type ValidationRecord } from './validation-record.js';
 
 /**
@@ -21,13 +21,7 @@ export class ValidationStore {
   /** The stored record; undefined when there is none or it is unreadable. Rejects when Redis does. */
   async load(): Promise<ValidationRecord | undefined> {
     const raw = await this.redis.get(this.key);
-    if (raw === null) return undefined;
-    try {
-      const parsed = validationRecordSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : undefined;
-    } catch {
-      return undefined;
-    }
+    return raw === null ? undefined : parseJsonAs(validationRecordSchema, raw);
   }
 
   async save(record: ValidationRecord): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { usageEventSchema, type RedisKeys, type UsageEvent } from '@stt/shared';
+import { parseJsonAs, usageEventSchema, type RedisKeys, type UsageEvent } from '@stt/shared';
 
 /** A batch taken for reporting: its id is the idempotency key, the same on every retry. */
 export interface PendingBatch {
@@ -62,8 +62,8 @@ export class UsageBatchStore {
     const stored = JSON.parse(raw) as StoredBatch;
     const events: UsageEvent[] = [];
     for (const json of stored.events) {
-      const parsed = usageEventSchema.safeParse(parseJson(json));
-      if (parsed.success) events.push(parsed.data);
+      const event = parseJsonAs(usageEventSchema, json);
+      if (event !== undefined) events.push(event);
     }
     return { batchId: stored.batch_id, events, discarded: stored.events.length - events.length };
   }
@@ -76,13 +76,5 @@ export class UsageBatchStore {
   /** Events recorded and not yet acknowledged (those of the batch in progress included). */
   pending(): Promise<number> {
     return this.redis.xlen(this.keys.usageEvents);
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
