@@ -17,14 +17,14 @@ export interface WorkerIdentity {
 export class WorkerState {
   activeRequests = 0;
   activeStreams = 0;
-  private engine: AsrEngine | undefined;
+  private attached: AsrEngine | undefined;
   private selfTest: SelfTest | undefined;
   private draining = false;
 
   constructor(readonly identity: WorkerIdentity) {}
 
   attach(engine: AsrEngine, selfTest: SelfTest): void {
-    this.engine = engine;
+    this.attached = engine;
     this.selfTest = selfTest;
   }
 
@@ -35,7 +35,7 @@ export class WorkerState {
   get status(): WorkerStatus {
     if (this.draining) return 'draining';
     const result = this.selfTest?.result;
-    if (!this.engine || !result) return 'loading';
+    if (!this.attached || !result) return 'loading';
     return result.passed ? 'ready' : 'unhealthy';
   }
 
@@ -53,16 +53,25 @@ export class WorkerState {
     }
   }
 
+  /** The engine once its model is loaded. */
+  get engine(): AsrEngine | undefined {
+    return this.attached;
+  }
+
   get engineName(): string | undefined {
-    return this.engine?.name;
+    return this.attached?.name;
   }
 
   get model(): string | undefined {
-    return this.engine?.model;
+    return this.attached?.model;
   }
 
   get capacity(): number {
-    return this.engine?.capacity ?? 0;
+    return this.attached?.capacity ?? 0;
+  }
+
+  get streamCapacity(): number {
+    return this.attached?.streamCapacity ?? 0;
   }
 
   /** The registry entry; only meaningful once the engine is attached. */
@@ -76,6 +85,7 @@ export class WorkerState {
       engine: this.engineName ?? 'unknown',
       model: this.model ?? 'unknown',
       capacity: this.capacity,
+      stream_capacity: this.streamCapacity,
       active_requests: this.activeRequests,
       active_streams: this.activeStreams,
       status: status === 'loading' ? 'unhealthy' : status,

@@ -41,7 +41,24 @@ export {
   type TranscriptionJobResult,
 } from './protocol/transcription-job.js';
 export { parseJsonAs } from './protocol/parse-json.js';
-export { pcmFromBytes, pcmToBytes } from './protocol/pcm-bytes.js';
+export { frameBytes } from './protocol/frame-bytes.js';
+export { Int16Assembler, pcmFromBytes, pcmToBytes } from './protocol/pcm-bytes.js';
+export {
+  CLOSE_CODES,
+  streamCommandSchema,
+  WORKER_STREAM_PATH,
+  workerStreamEventSchema,
+  type StreamCommand,
+  type WorkerStreamEvent,
+} from './protocol/stream-messages.js';
+export {
+  STREAM_ENCODINGS,
+  streamQuerySchema,
+  workerStreamQuerySchema,
+  type StreamEncoding,
+  type StreamQuery,
+  type WorkerStreamQuery,
+} from './protocol/stream-options.js';
 export { workerInfoSchema, type WorkerInfo } from './protocol/worker-info.js';
 export { EXIT_CONFIG, onShutdownSignal, runMain } from './process/run-main.js';
 export { createRedis, queueConnectionOptions, redisReady } from './redis/client.js';

@@ -18,6 +18,28 @@ export interface AsrEngine {
   /** Sample rate `transcribe` expects: 16-bit signed mono PCM at this rate. */
   readonly sampleRate: number;
   readonly capacity: number;
+  /** Live sessions at once; each holds a live decoder of its own. */
+  readonly streamCapacity: number;
   transcribe(pcm: Int16Array): Promise<Transcript>;
+  /** A live decoder for one session, or undefined when `streamCapacity` are in use. */
+  openLiveDecoder(): Promise<LiveDecoder | undefined>;
   close(): void;
+}
+
+/**
+ * Incremental decoding of one live stream: audio goes in as it comes, a partial hypothesis and
+ * the voice-activity state come out. Words of record come from `transcribe` over the finished
+ * utterance; the live pass is for showing words early and for finding where utterances end.
+ */
+export interface LiveDecoder {
+  /** Decodes more audio (off the event loop). */
+  process(pcm: Int16Array): Promise<void>;
+  /** The live hypothesis of the current utterance so far ('' when none). */
+  partial(): string;
+  /** Whether the voice-activity detector hears speech now. */
+  inSpeech(): boolean;
+  /** Ends the current utterance and starts the next one. */
+  nextUtterance(): Promise<void>;
+  /** Gives the decoder back for another session. */
+  release(): Promise<void>;
 }

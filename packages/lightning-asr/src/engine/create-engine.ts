@@ -6,6 +6,10 @@ import { PocketSphinxEngine } from './pocketsphinx/pocketsphinx-engine.js';
 export async function createEngine(config: AsrConfig): Promise<AsrEngine> {
   switch (config.ASR_ENGINE) {
     case 'pocketsphinx':
-      return PocketSphinxEngine.load({ modelDir: config.POCKETSPHINX_MODEL_DIR, decoders: config.ASR_CAPACITY });
+      return PocketSphinxEngine.load({
+        modelDir: config.POCKETSPHINX_MODEL_DIR,
+        decoders: config.ASR_CAPACITY,
+        liveDecoders: config.ASR_STREAM_CAPACITY,
+      });
   }
 }

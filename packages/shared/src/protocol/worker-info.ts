@@ -12,6 +12,8 @@ export const workerInfoSchema = z.object({
   engine: z.string(),
   model: z.string(),
   capacity: z.number().int().nonnegative(),
+  /** Live streams it can hold at once (0 from a worker that predates streaming). */
+  stream_capacity: z.number().int().nonnegative().default(0),
   active_requests: z.number().int().nonnegative(),
   active_streams: z.number().int().nonnegative(),
   status: z.enum(['ready', 'unhealthy', 'draining']),

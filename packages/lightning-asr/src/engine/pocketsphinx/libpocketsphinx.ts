@@ -13,6 +13,8 @@ export interface PocketSphinxLibrary {
   processRaw(decoder: unknown, pcm: Int16Array, fullUtterance: boolean): Promise<number>;
   endUtt(decoder: unknown): Promise<number>;
   hypothesis(decoder: unknown): string | null;
+  /** Whether the voice-activity detector is in speech (live mode: after `processRaw(…, false)`). */
+  inSpeech(decoder: unknown): boolean;
   segments(decoder: unknown): Segment[];
 }
 
@@ -54,6 +56,7 @@ export function loadPocketSphinx(): PocketSphinxLibrary {
   const psProcessRaw = pocketsphinx.func('int ps_process_raw(void *, const int16_t *, size_t, int, int)');
   const psEndUtt = pocketsphinx.func('int ps_end_utt(void *)');
   const psGetHyp = pocketsphinx.func('const char *ps_get_hyp(void *, _Out_ int32_t *)');
+  const psGetInSpeech = pocketsphinx.func('uint8_t ps_get_in_speech(void *)');
   const psSegIter = pocketsphinx.func('void *ps_seg_iter(void *)');
   const psSegNext = pocketsphinx.func('void *ps_seg_next(void *)');
   const psSegWord = pocketsphinx.func('const char *ps_seg_word(void *)');
@@ -78,6 +81,7 @@ export function loadPocketSphinx(): PocketSphinxLibrary {
     processRaw: (decoder, pcm, fullUtterance) => callAsync(psProcessRaw, decoder, pcm, pcm.length, 0, fullUtterance ? 1 : 0),
     endUtt: (decoder) => callAsync(psEndUtt, decoder),
     hypothesis: (decoder) => psGetHyp(decoder, [0]) as string | null,
+    inSpeech: (decoder) => (psGetInSpeech(decoder) as number) !== 0,
     segments(decoder) {
       const logmath: unknown = psGetLogmath(decoder);
       const segments: Segment[] = [];

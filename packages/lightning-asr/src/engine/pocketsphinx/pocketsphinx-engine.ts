@@ -1,38 +1,55 @@
 import { join } from 'node:path';
-import type { AsrEngine, RecognizedWord, Transcript } from '../asr-engine.js';
+import type { AsrEngine, LiveDecoder, RecognizedWord, Transcript } from '../asr-engine.js';
 import { loadPocketSphinx, type PocketSphinxLibrary, type Segment } from './libpocketsphinx.js';
+import { PocketSphinxLiveDecoder } from './pocketsphinx-live-decoder.js';
+import { isWord, spelling } from './pocketsphinx-words.js';
 
 export interface PocketSphinxEngineOptions {
   /** Folder with the acoustic model `en-us/`, `en-us.lm.bin` and `cmudict-en-us.dict`. */
   readonly modelDir: string;
   /** Decoders to load; each is single-threaded and holds about 105 MB. */
   readonly decoders: number;
+  /** Live decoders at most, made on first use and kept for the next session. */
+  readonly liveDecoders: number;
 }
 
 /** PocketSphinx's default frame rate (`-frate 100`): segment frames are hundredths of a second. */
 const FRAMES_PER_SECOND = 100;
 
-/** Tokens that are silence, sentence marks or fillers rather than words: `<s>`, `<sil>`, `[NOISE]`, `++um++`. */
-const NON_WORD = /^(<.*>|\[.*\]|\+\+.*\+\+)$/;
+/**
+ * Live decoders end speech after 10 silent frames (100 ms) rather than the default 50: the
+ * session's own end-of-utterance timeout (`eou_timeout_ms`, from 100 ms) decides the rest.
+ */
+const LIVE_ARGS = ['-vad_postspeech', '10'];
 
 /**
  * CMU PocketSphinx with its US-English model. A pool of decoders, each used by one utterance at
  * a time; every utterance is decoded as a whole on its decoder (what `pocketsphinx_batch` does).
+ * Live sessions each hold a decoder of a second pool, in live mode.
  */
 export class PocketSphinxEngine implements AsrEngine {
   readonly name = 'pocketsphinx';
   readonly model: string;
   readonly sampleRate = 16000;
   readonly capacity: number;
+  readonly streamCapacity: number;
   private readonly library: PocketSphinxLibrary;
   private readonly idle: unknown[] = [];
   private readonly waiting: ((decoder: unknown) => void)[] = [];
   private readonly all: unknown[] = [];
+  private readonly idleLive: unknown[] = [];
+  private liveInUse = 0;
 
-  private constructor(library: PocketSphinxLibrary, decoders: readonly unknown[]) {
+  private constructor(
+    library: PocketSphinxLibrary,
+    decoders: readonly unknown[],
+    liveDecoders: number,
+    private readonly args: readonly string[],
+  ) {
     this.library = library;
     this.model = 'en-us';
     this.capacity = decoders.length;
+    this.streamCapacity = liveDecoders;
     this.all.push(...decoders);
     this.idle.push(...decoders);
   }
@@ -48,7 +65,7 @@ export class PocketSphinxEngine implements AsrEngine {
     ];
     const decoders: unknown[] = [];
     for (let i = 0; i < options.decoders; i++) decoders.push(await library.createDecoder(args));
-    return new PocketSphinxEngine(library, decoders);
+    return new PocketSphinxEngine(library, decoders, options.liveDecoders, args);
   }
 
   async transcribe(pcm: Int16Array): Promise<Transcript> {
@@ -58,10 +75,31 @@ export class PocketSphinxEngine implements AsrEngine {
       // Whole-utterance mode is what pocketsphinx_batch does: WER 0.28 on the LibriVox clips vs 0.37 live.
       if ((await this.library.processRaw(decoder, pcm, true)) < 0) throw new Error('PocketSphinx failed to process audio');
       if ((await this.library.endUtt(decoder)) < 0) throw new Error('PocketSphinx failed to finish the utterance');
-      const words = this.library.segments(decoder).filter((segment) => !NON_WORD.test(segment.word)).map(toWord);
+      const words = this.library.segments(decoder).filter((segment) => isWord(segment.word)).map(toWord);
       return { text: words.map((word) => word.word).join(' '), words };
     } finally {
       this.release(decoder);
+    }
+  }
+
+  async openLiveDecoder(): Promise<LiveDecoder | undefined> {
+    if (this.liveInUse >= this.streamCapacity) return undefined;
+    this.liveInUse++;
+    try {
+      let decoder = this.idleLive.pop();
+      if (decoder === undefined) {
+        decoder = await this.library.createDecoder([...this.args, ...LIVE_ARGS]);
+        this.all.push(decoder);
+      }
+      const live = new PocketSphinxLiveDecoder(this.library, decoder, (released) => {
+        this.liveInUse--;
+        this.idleLive.push(released);
+      });
+      if (!live.begin()) throw new Error('PocketSphinx could not start an utterance');
+      return live;
+    } catch (error) {
+      this.liveInUse--;
+      throw error;
     }
   }
 
@@ -69,6 +107,7 @@ export class PocketSphinxEngine implements AsrEngine {
     for (const decoder of this.all) this.library.free(decoder);
     this.all.length = 0;
     this.idle.length = 0;
+    this.idleLive.length = 0;
   }
 
   private acquire(): Promise<unknown> {
@@ -86,8 +125,7 @@ export class PocketSphinxEngine implements AsrEngine {
 
 function toWord(segment: Segment): RecognizedWord {
   return {
-    // Alternate pronunciations come back as `word(2)`.
-    word: segment.word.replace(/\(\d+\)$/, ''),
+    word: spelling(segment.word),
     start: segment.startFrame / FRAMES_PER_SECOND,
     end: (segment.endFrame + 1) / FRAMES_PER_SECOND,
     confidence: Math.min(1, Math.max(0, segment.posterior)),

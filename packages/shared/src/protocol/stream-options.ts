@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** A query-string boolean: `true`/`false`, `1`/`0`, `yes`/`no`. */
+const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+export const STREAM_ENCODINGS = ['linear16', 'mulaw', 'alaw'] as const;
+export type StreamEncoding = (typeof STREAM_ENCODINGS)[number];
+
+/** Options a live stream shares with its worker: how utterances are found and what is reported. */
+const sessionShape = {
+  interim_results: flag.default(true),
+  endpointing: flag.default(true),
+  eou_timeout_ms: z.coerce.number().int().min(100).max(10_000).default(800),
+  vad_events: flag.default(false),
+};
+
+/** The query of `/v1/listen/stream` (the contract's "Streaming" section). */
+export const streamQuerySchema = z.object({
+  language: z.string().trim().toLowerCase().default('en'),
+  encoding: z.enum(STREAM_ENCODINGS).default('linear16'),
+  sample_rate: z.coerce.number().int().min(8000).max(48_000).default(16_000),
+  punctuate: flag.default(true),
+  word_timestamps: flag.default(false),
+  ...sessionShape,
+});
+
+/** The query of a worker's live endpoint: audio is always 16 kHz linear16 there. */
+export const workerStreamQuerySchema = z.object({
+  ...sessionShape,
+  /** Seconds of the client's stream before this worker's first sample (a session moved here). */
+  offset_s: z.coerce.number().min(0).default(0),
+});
+
+export type StreamQuery = z.output<typeof streamQuerySchema>;
+export type WorkerStreamQuery = z.output<typeof workerStreamQuerySchema>;
