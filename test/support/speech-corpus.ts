@@ -105,3 +105,20 @@ export function concatenatedLibrivox(dir: string, times = 1): { wav: string; ref
   const reference = Array.from({ length: times }, () => clips.map((clip) => clip.reference).join(' ')).join(' ');
   return { wav, reference };
 }
+
+/**
+ * LibriVox clips (the first `count`) as one 16 kHz 16-bit mono recording with `pauseS` of
+ * silence after each, as raw PCM for streaming and as a WAV for the batch endpoint.
+ */
+export function clipsWithPauses(dir: string, count: number, pauseS = 1.2): { pcm: Buffer; wav: string; reference: string } {
+  const clips = librivoxClips().slice(0, count);
+  const pause = Buffer.alloc(Math.round(pauseS * 16000) * 2);
+  const parts = clips.flatMap((clip) => [
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', clip.wav, '-f', 's16le', '-ar', '16000', '-ac', '1', '-']),
+    pause,
+  ]);
+  const pcm = Buffer.concat(parts);
+  const wav = join(dir, `pauses-${count}.wav`);
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 's16le', '-ar', '16000', '-ac', '1', '-i', '-', wav], { input: pcm });
+  return { pcm, wav, reference: clips.map((clip) => clip.reference).join(' ') };
+}

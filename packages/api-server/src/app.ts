@@ -7,6 +7,7 @@ import type { HealthMonitor } from './health/health-monitor.js';
 import type { Drain } from './http/drain.js';
 import type { ApiMetrics } from './metrics.js';
 import { registerListenRoutes, type ListenRouteOptions } from './routes/listen-routes.js';
+import { registerStreamRoutes, type StreamRouteOptions } from './routes/stream-routes.js';
 
 export interface AppDependencies {
   readonly logger: Logger;
@@ -16,6 +17,7 @@ export interface AppDependencies {
   readonly drain: Drain;
   readonly startedAt: number;
   readonly listen: ListenRouteOptions;
+  readonly stream: StreamRouteOptions;
 }
 
 export interface RouteEntry {
@@ -40,5 +42,7 @@ export function buildApp(deps: AppDependencies): { app: FastifyInstance; routes:
   registerMetricsRoute(app, deps.metrics.registry);
   // Its own scope: the multipart and raw-audio body parsers apply to transcription routes only.
   void app.register(async (scope) => registerListenRoutes(scope, deps.listen));
+  // Its own scope too: the WebSocket plugin applies to the live routes only.
+  void app.register(async (scope) => registerStreamRoutes(scope, deps.stream));
   return { app, routes };
 }

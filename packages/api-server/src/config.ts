@@ -31,6 +31,13 @@ export function loadConfig(source: Env = process.env) {
       RATE_LIMIT_REQUESTS_PER_MINUTE: env.optionalInt(1, 1_000_000),
       RATE_LIMIT_CONCURRENT: env.optionalInt(1, 100_000),
       AUDIO_HOURS_PER_DAY: env.optionalInt(1, 1_000_000),
+      /** Fixed live workers (comma-separated); unset: the least loaded workers of the Redis registry. */
+      LIGHTNING_ASR_STREAMING_BASE_URL: env.list(),
+      STREAM_IDLE_TIMEOUT_S: env.int(15, 1, 3600),
+      /** A live stream's longest life: how long its concurrency slot may be held. */
+      STREAM_MAX_DURATION_S: env.int(4 * 3600, 60, 7 * 86_400),
+      STREAM_MAX_BUFFER_KB: env.int(1024, 16, 1_048_576),
+      STREAM_MAX_FRAME_KB: env.int(1024, 1, 65_536),
       LOG_LEVEL: env.logLevel(),
     },
     source,

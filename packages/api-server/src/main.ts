@@ -11,7 +11,7 @@ import { LicenseProbe } from './health/probes/license-probe.js';
 import { RedisProbe } from './health/probes/redis-probe.js';
 import { Drain } from './http/drain.js';
 import { ApiMetrics } from './metrics.js';
-import { listenRouteOptions } from './listen-wiring.js';
+import { routeOptions } from './route-wiring.js';
 import { TranscriptionQueue } from './transcription/transcription-queue.js';
 
 runMain('api-server', async () => {
@@ -45,7 +45,7 @@ runMain('api-server', async () => {
     metrics: new ApiMetrics(),
     drain,
     startedAt,
-    listen: listenRouteOptions(config, queue, monitor, redis, keys, logger),
+    ...routeOptions(config, queue, monitor, redis, keys, logger),
   });
   onShutdownSignal(async () => {
     logger.info('Draining: refusing new work, finishing requests in flight');

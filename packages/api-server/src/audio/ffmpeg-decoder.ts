@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
-import { ApiError } from '@stt/shared';
-import { Int16Assembler, OUTPUT_SAMPLE_RATE } from './pcm16.js';
+import { ApiError, Int16Assembler } from '@stt/shared';
+import { OUTPUT_SAMPLE_RATE } from './pcm16.js';
 
 /** What ffmpeg reads: the upload's bytes through its stdin, or a file (for containers that need seeking). */
 export type FfmpegInput = { readonly bytes: AsyncIterable<Uint8Array> } | { readonly path: string };

@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route needs no license key (health checks). */
     public?: boolean;
+    /** The route also takes the key as `?token=` (browsers cannot set WebSocket headers). */
+    tokenInQuery?: boolean;
   }
   interface FastifyRequest {
     /** The verified license of the caller; set on every non-public route. */
@@ -30,7 +32,7 @@ export function registerLicenseAuth(app: FastifyInstance, trustedKeys: readonly 
 /** The caller's license on `request.license`, or the error to answer with. */
 function authenticate(request: FastifyRequest, trustedKeys: readonly KeyObject[]): ApiError | undefined {
   const header = request.headers.authorization;
-  const key = bearerCredential(header);
+  const key = bearerCredential(header) ?? (request.routeOptions.config.tokenInQuery === true ? queryToken(request.query) : undefined);
   if (key === undefined) {
     request.log.warn(header === undefined ? 'Missing Authorization header' : 'Malformed Authorization header');
     return new ApiError('INVALID_LICENSE', 'Missing or malformed Authorization header; send "Authorization: Token <license key>".');
@@ -47,4 +49,9 @@ function authenticate(request: FastifyRequest, trustedKeys: readonly KeyObject[]
   }
   request.log.warn(`Invalid license key from ${request.ip}`);
   return new ApiError('INVALID_LICENSE', 'Invalid license key');
+}
+
+function queryToken(query: unknown): string | undefined {
+  if (typeof query !== 'object' || query === null || !('token' in query)) return undefined;
+  return typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
 }

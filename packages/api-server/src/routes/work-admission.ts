@@ -7,10 +7,10 @@ import type { TranscriptionQueue } from '../transcription/transcription-queue.js
 const RETRY_AFTER_SECONDS = 30;
 
 /**
- * Refuses new work at once, before reading any audio, when it could not be done: no ready
- * worker, Redis or the license unusable, or the queue past its bound.
+ * Refuses new work (a request or a stream) at once when it could not be done: Redis or the
+ * license unusable, or no ready worker.
  */
-export async function assertAcceptingWork(monitor: HealthMonitor, queue: TranscriptionQueue, maxQueuedSegments: number): Promise<void> {
+export function assertComponentsServing(monitor: HealthMonitor): void {
   const { components } = monitor.snapshot;
   if (components.redis.status === 'unhealthy') {
     throw new ApiError('SERVICE_UNAVAILABLE', 'Redis connection failed', { retry_after: RETRY_AFTER_SECONDS });
@@ -23,6 +23,14 @@ export async function assertAcceptingWork(monitor: HealthMonitor, queue: Transcr
   if (components.lightning_asr.status === 'unhealthy') {
     throw new ApiError('SERVICE_UNAVAILABLE', 'No ASR workers available', { retry_after: RETRY_AFTER_SECONDS });
   }
+}
+
+/**
+ * Refuses a transcription request before reading any audio when it could not be done: the
+ * components above, or the queue past its bound.
+ */
+export async function assertAcceptingWork(monitor: HealthMonitor, queue: TranscriptionQueue, maxQueuedSegments: number): Promise<void> {
+  assertComponentsServing(monitor);
   const waiting = await queue.waiting().catch(() => {
     // Redis went away since the last health probe.
     throw new ApiError('SERVICE_UNAVAILABLE', 'Redis connection failed', { retry_after: RETRY_AFTER_SECONDS });

@@ -54,7 +54,7 @@ export function cloudResponse(transcript: BatchTranscript, options: Pick<ListenO
 }
 
 /** Word confidences weighted by how long each word lasts; 0 when nothing was recognised. */
-function overallConfidence(words: readonly RecognizedWord[]): number {
+export function overallConfidence(words: readonly RecognizedWord[]): number {
   let weighted = 0;
   let total = 0;
   for (const word of words) {

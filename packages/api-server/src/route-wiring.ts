@@ -2,7 +2,10 @@ import type { Redis } from 'ioredis';
 import type { Logger, RedisKeys } from '@stt/shared';
 import type { ApiServerConfig } from './config.js';
 import type { HealthMonitor } from './health/health-monitor.js';
+import { WorkerRegistry } from './asr/worker-registry.js';
 import type { ListenRouteOptions } from './routes/listen-routes.js';
+import type { StreamRouteOptions } from './routes/stream-routes.js';
+import { StreamWorkerPicker } from './streaming/stream-worker-picker.js';
 import { BatchTranscriber } from './transcription/batch-transcriber.js';
 import { CallbackDelivery } from './transcription/callback-delivery.js';
 import { JobStore } from './transcription/job-store.js';
@@ -10,14 +13,51 @@ import { UsageLimiter } from './limits/usage-limiter.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 import type { TranscriptionQueue } from './transcription/transcription-queue.js';
 
-/** The transcription routes' collaborators, built from configuration. */
-export function listenRouteOptions(
+/**
+ * The collaborators of the batch and the live transcription routes, built from configuration;
+ * both share one limiter and one usage recorder.
+ */
+export function routeOptions(
   config: ApiServerConfig,
   queue: TranscriptionQueue,
   monitor: HealthMonitor,
   redis: Redis,
   keys: RedisKeys,
   logger: Logger,
+): { listen: ListenRouteOptions; stream: StreamRouteOptions } {
+  const limiter = new UsageLimiter(
+    redis,
+    keys,
+    {
+      ...(config.RATE_LIMIT_REQUESTS_PER_MINUTE !== undefined ? { requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE } : {}),
+      ...(config.RATE_LIMIT_CONCURRENT !== undefined ? { concurrentRequests: config.RATE_LIMIT_CONCURRENT } : {}),
+      ...(config.AUDIO_HOURS_PER_DAY !== undefined ? { audioHoursPerDay: config.AUDIO_HOURS_PER_DAY } : {}),
+    },
+    Math.max(config.REQUEST_TIMEOUT_S, config.CALLBACK_JOB_TIMEOUT_S, config.STREAM_MAX_DURATION_S),
+  );
+  const usage = new UsageRecorder(redis, keys, logger);
+  const stream: StreamRouteOptions = {
+    monitor,
+    workers: new StreamWorkerPicker(new WorkerRegistry(redis, keys), config.LIGHTNING_ASR_STREAMING_BASE_URL),
+    limiter,
+    usage,
+    logger,
+    idleTimeoutMs: config.STREAM_IDLE_TIMEOUT_S * 1000,
+    maxBufferedBytes: config.STREAM_MAX_BUFFER_KB * 1024,
+    maxFrameBytes: config.STREAM_MAX_FRAME_KB * 1024,
+  };
+  return { listen: listenRouteOptions(config, queue, monitor, redis, keys, logger, limiter, usage), stream };
+}
+
+function listenRouteOptions(
+  config: ApiServerConfig,
+  queue: TranscriptionQueue,
+  monitor: HealthMonitor,
+  redis: Redis,
+  keys: RedisKeys,
+  logger: Logger,
+  limiter: UsageLimiter,
+  usage: UsageRecorder,
 ): ListenRouteOptions {
   return {
     transcriber: new BatchTranscriber(
@@ -28,16 +68,7 @@ export function listenRouteOptions(
     queue,
     monitor,
     jobs: new JobStore(redis, keys, config.JOB_RESULT_TTL_S),
-    limiter: new UsageLimiter(
-      redis,
-      keys,
-      {
-        ...(config.RATE_LIMIT_REQUESTS_PER_MINUTE !== undefined ? { requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE } : {}),
-        ...(config.RATE_LIMIT_CONCURRENT !== undefined ? { concurrentRequests: config.RATE_LIMIT_CONCURRENT } : {}),
-        ...(config.AUDIO_HOURS_PER_DAY !== undefined ? { audioHoursPerDay: config.AUDIO_HOURS_PER_DAY } : {}),
-      },
-      Math.max(config.REQUEST_TIMEOUT_S, config.CALLBACK_JOB_TIMEOUT_S),
-    ),
+    limiter,
     callbacks: new CallbackDelivery(
       {
         maxRetries: config.CALLBACK_MAX_RETRIES,
@@ -48,7 +79,7 @@ export function listenRouteOptions(
       },
       logger,
     ),
-    usage: new UsageRecorder(redis, keys, logger),
+    usage,
     logger,
     limits: {
       maxUploadBytes: config.MAX_UPLOAD_MB * 1024 * 1024,

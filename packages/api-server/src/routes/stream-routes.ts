@@ -1,0 +1,108 @@
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { ApiError, CLOSE_CODES, streamQuerySchema, type Logger, type StreamQuery } from '@stt/shared';
+import type { HealthMonitor } from '../health/health-monitor.js';
+import type { UsageLimiter } from '../limits/usage-limiter.js';
+import { StreamRelay, type ClientFrame } from '../streaming/stream-relay.js';
+import type { StreamWorkerPicker } from '../streaming/stream-worker-picker.js';
+import { connectWorkerStream, WorkerRefusedStream } from '../streaming/worker-stream-connection.js';
+import { SUPPORTED_LANGUAGES } from '../transcription/listen-options.js';
+import type { UsageRecorder } from '../usage/usage-recorder.js';
+import { newRequestUsage, usageEvent } from '../usage/usage-recording.js';
+import { assertComponentsServing } from './work-admission.js';
+
+export interface StreamRouteOptions {
+  readonly monitor: HealthMonitor;
+  readonly workers: StreamWorkerPicker;
+  readonly limiter: UsageLimiter;
+  readonly usage: UsageRecorder;
+  readonly logger: Logger;
+  readonly idleTimeoutMs: number;
+  readonly maxBufferedBytes: number;
+  /** The largest frame a client may send (bigger: closed with 1009). */
+  readonly maxFrameBytes: number;
+}
+
+/** The contract's path and the cloud-compatible aliases, each on upgrade. */
+const STREAM_PATHS = ['/v1/listen/stream', '/api/v1/lightning/get_text', '/waves/v1/pulse/get_text'];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    stream?: { readonly query: StreamQuery; readonly worker: WebSocket };
+  }
+}
+
+/**
+ * Live transcription over WebSocket. Everything that can be refused is refused before the
+ * upgrade, with an HTTP status and the error envelope: auth, parameters, the components, and a
+ * worker with a free live decoder (the worker's socket is open before the client's is). The
+ * per-key concurrency limit is checked after it, and refused with 1008.
+ */
+export async function registerStreamRoutes(scope: FastifyInstance, options: StreamRouteOptions): Promise<void> {
+  await scope.register(websocket, { options: { maxPayload: options.maxFrameBytes } });
+  for (const path of STREAM_PATHS) {
+    scope.get(path, { websocket: true, config: { tokenInQuery: true }, preValidation: (request) => openWorker(request, options) }, (client, request) =>
+      runSession(client, request, options),
+    );
+  }
+}
+
+async function openWorker(request: FastifyRequest, options: StreamRouteOptions): Promise<void> {
+  const parsed = streamQuerySchema.safeParse(request.query);
+  if (!parsed.success) {
+    const parameter = String(parsed.error.issues[0]?.path[0] ?? 'query');
+    throw new ApiError('INVALID_PARAMETER', `The value of ${parameter} is not valid.`, { parameter });
+  }
+  const query = parsed.data;
+  if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(query.language.split(/[-_]/)[0] ?? '')) {
+    throw new ApiError('UNSUPPORTED_LANGUAGE', `Language "${query.language}" is not supported.`, { supported_languages: SUPPORTED_LANGUAGES });
+  }
+  assertComponentsServing(options.monitor);
+  const candidates = await options.workers.candidates().catch(() => []);
+  for (const address of candidates) {
+    try {
+      const worker = await connectWorkerStream(
+        address,
+        { interim_results: query.interim_results, endpointing: query.endpointing, eou_timeout_ms: query.eou_timeout_ms, vad_events: query.vad_events, offset_s: 0 },
+        request.id,
+      );
+      request.stream = { query, worker };
+      return;
+    } catch (error) {
+      request.log.warn({ worker: address, reason: error instanceof WorkerRefusedStream ? error.status : String(error) }, 'Worker refused a stream');
+    }
+  }
+  throw new ApiError('SERVICE_UNAVAILABLE', 'No ASR worker can take a stream now.', { retry_after: 5 });
+}
+
+async function runSession(client: WebSocket, request: FastifyRequest, options: StreamRouteOptions): Promise<void> {
+  const { query, worker } = request.stream!;
+  const license = request.license!;
+  const log = options.logger.child({ request_id: request.id });
+  // Frames that arrive while the limits are checked would be dropped without a listener: hold them.
+  const early: ClientFrame[] = [];
+  const hold = (data: RawData, isBinary: boolean): void => void early.push({ data, isBinary });
+  client.on('message', hold);
+  let slot;
+  try {
+    slot = await options.limiter.admit(license, request.id);
+  } catch (error) {
+    const refusal = error instanceof ApiError ? error : new ApiError('SERVICE_UNAVAILABLE', 'Limits could not be checked.');
+    client.send(JSON.stringify({ type: 'error', code: refusal.code, message: refusal.message }));
+    client.close(CLOSE_CODES.policy);
+    worker.close(CLOSE_CODES.normal);
+    return;
+  }
+  client.off('message', hold);
+  log.info({ encoding: query.encoding, sample_rate: query.sample_rate }, 'Stream started');
+  const relay = new StreamRelay(client, worker, { sessionId: request.id, query, idleTimeoutMs: options.idleTimeoutMs, maxBufferedBytes: options.maxBufferedBytes }, log);
+  relay.start(early);
+  const { audioSeconds } = await relay.finished;
+  log.info({ audio_seconds: audioSeconds }, 'Stream ended');
+  await slot.release(audioSeconds).catch((error: unknown) => log.error({ err: error }, 'Could not record usage against the limits'));
+  const usage = newRequestUsage('stream');
+  usage.audioSeconds = audioSeconds;
+  usage.features = ['streaming', ...(query.punctuate ? ['punctuation'] : []), ...(query.word_timestamps ? ['word_timestamps'] : [])];
+  await options.usage.record(usageEvent(request.id, license.license_id, usage, 101));
+}
