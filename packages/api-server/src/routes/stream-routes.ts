@@ -24,6 +24,9 @@ export interface StreamRouteOptions {
   readonly maxFrameBytes: number;
 }
 
+/** Audio kept since the last final, to replay on another worker if this one dies (about 10 MB). */
+const MAX_REPLAY_SECONDS = 300;
+
 /** The contract's path and the cloud-compatible aliases, each on upgrade. */
 const STREAM_PATHS = ['/v1/listen/stream', '/api/v1/lightning/get_text', '/waves/v1/pulse/get_text'];
 
@@ -59,21 +62,28 @@ async function openWorker(request: FastifyRequest, options: StreamRouteOptions):
     throw new ApiError('UNSUPPORTED_LANGUAGE', `Language "${query.language}" is not supported.`, { supported_languages: SUPPORTED_LANGUAGES });
   }
   assertComponentsServing(options.monitor);
-  const candidates = await options.workers.candidates().catch(() => []);
-  for (const address of candidates) {
+  const worker = await connectAnyWorker(options, query, 0, request.id, request.log);
+  if (worker === undefined) throw new ApiError('SERVICE_UNAVAILABLE', 'No ASR worker can take a stream now.', { retry_after: 5 });
+  request.stream = { query, worker };
+}
+
+/** The first worker, best first, that takes the stream with its times starting at `offsetSeconds`. */
+async function connectAnyWorker(
+  options: StreamRouteOptions,
+  query: StreamQuery,
+  offsetSeconds: number,
+  requestId: string,
+  log: Pick<Logger, 'warn'>,
+): Promise<WebSocket | undefined> {
+  const { interim_results, endpointing, eou_timeout_ms, vad_events } = query;
+  for (const address of await options.workers.candidates().catch(() => [])) {
     try {
-      const worker = await connectWorkerStream(
-        address,
-        { interim_results: query.interim_results, endpointing: query.endpointing, eou_timeout_ms: query.eou_timeout_ms, vad_events: query.vad_events, offset_s: 0 },
-        request.id,
-      );
-      request.stream = { query, worker };
-      return;
+      return await connectWorkerStream(address, { interim_results, endpointing, eou_timeout_ms, vad_events, offset_s: offsetSeconds }, requestId);
     } catch (error) {
-      request.log.warn({ worker: address, reason: error instanceof WorkerRefusedStream ? error.status : String(error) }, 'Worker refused a stream');
+      log.warn({ worker: address, reason: error instanceof WorkerRefusedStream ? error.status : String(error) }, 'Worker refused a stream');
     }
   }
-  throw new ApiError('SERVICE_UNAVAILABLE', 'No ASR worker can take a stream now.', { retry_after: 5 });
+  return undefined;
 }
 
 async function runSession(client: WebSocket, request: FastifyRequest, options: StreamRouteOptions): Promise<void> {
@@ -96,7 +106,19 @@ async function runSession(client: WebSocket, request: FastifyRequest, options: S
   }
   client.off('message', hold);
   log.info({ encoding: query.encoding, sample_rate: query.sample_rate }, 'Stream started');
-  const relay = new StreamRelay(client, worker, { sessionId: request.id, query, idleTimeoutMs: options.idleTimeoutMs, maxBufferedBytes: options.maxBufferedBytes }, log);
+  const relay = new StreamRelay(
+    client,
+    worker,
+    {
+      sessionId: request.id,
+      query,
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxBufferedBytes: options.maxBufferedBytes,
+      maxReplaySeconds: MAX_REPLAY_SECONDS,
+      reconnect: (offsetSeconds) => connectAnyWorker(options, query, offsetSeconds, request.id, log),
+    },
+    log,
+  );
   relay.start(early);
   const { audioSeconds } = await relay.finished;
   log.info({ audio_seconds: audioSeconds }, 'Stream ended');

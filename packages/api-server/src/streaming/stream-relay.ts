@@ -7,9 +7,11 @@ import {
   streamCommandSchema,
   workerStreamEventSchema,
   type Logger,
+  type StreamCommand,
   type StreamQuery,
 } from '@stt/shared';
 import { clientMessage } from './client-messages.js';
+import { ReplayBuffer } from './replay-buffer.js';
 import { StreamAudioConverter } from './stream-audio-converter.js';
 
 export interface StreamRelayOptions {
@@ -19,9 +21,11 @@ export interface StreamRelayOptions {
   readonly idleTimeoutMs: number;
   /** Bytes either side may have waiting to be sent before the session is ended (1008). */
   readonly maxBufferedBytes: number;
+  /** Audio kept since the last final for replay on another worker. */
+  readonly maxReplaySeconds: number;
+  /** Another worker for the session, its times starting at `offsetSeconds`; undefined when none can take it. */
+  readonly reconnect: (offsetSeconds: number) => Promise<WebSocket | undefined>;
 }
-
-const SAMPLE_RATE = 16_000;
 
 /** A client frame received before the relay started. */
 export interface ClientFrame {
@@ -29,29 +33,38 @@ export interface ClientFrame {
   readonly isBinary: boolean;
 }
 
+const SAMPLE_RATE = 16_000;
+
 /**
- * One client stream relayed to its worker: audio converted to 16 kHz linear16 on the way in,
+ * One client stream relayed to a worker: audio converted to 16 kHz linear16 on the way in,
  * worker events turned into the client's messages on the way out, commands passed along, and
  * the session ended with the contract's error message and close code when anything goes wrong.
+ * The audio since the last final is kept: when the worker dies, the session moves to another
+ * one and that audio is replayed, so no utterance is lost and no final comes twice.
  */
 export class StreamRelay {
   readonly finished: Promise<{ audioSeconds: number }>;
   private resolveFinished!: (result: { audioSeconds: number }) => void;
   private readonly converter: StreamAudioConverter;
+  private readonly replay: ReplayBuffer;
+  /** `finalize` / `close_stream` sent since the last final: replayed with the audio. */
+  private commands: StreamCommand[] = [];
   private samplesSent = 0;
+  /** The worker now serving the session; undefined while it is being replaced. */
+  private worker: WebSocket | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private ended = false;
-  /** The worker's own error, forwarded; its close then ends the session with the worker's code. */
-  private workerReportedError = false;
 
   constructor(
     private readonly client: WebSocket,
-    private readonly worker: WebSocket,
+    worker: WebSocket,
     private readonly options: StreamRelayOptions,
     private readonly log: Logger,
   ) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.converter = new StreamAudioConverter(options.query.encoding, options.query.sample_rate);
+    this.replay = new ReplayBuffer(options.maxReplaySeconds * SAMPLE_RATE);
+    this.attach(worker);
   }
 
   /** Starts relaying, beginning with the frames the client sent before (`early`, in order). */
@@ -61,14 +74,43 @@ export class StreamRelay {
     this.client.on('message', onFrame);
     for (const frame of early) onFrame(frame.data, frame.isBinary);
     this.client.on('close', () => this.end());
-    this.worker.on('message', (data: RawData) => this.onWorkerEvent(data));
-    this.worker.on('close', (code: number) => {
-      if (this.ended) return;
-      if (this.workerReportedError) this.end(code === CLOSE_CODES.policy ? code : CLOSE_CODES.internalError);
-      else this.fail('WORKER_LOST', 'The transcription worker went away.', CLOSE_CODES.internalError);
-    });
-    this.worker.on('error', (error) => this.log.warn({ err: error }, 'Worker stream error'));
     this.touch();
+  }
+
+  private attach(worker: WebSocket): void {
+    this.worker = worker;
+    let reportedError = false;
+    worker.on('message', (data: RawData) => {
+      if (this.worker !== worker) return;
+      const event = parseJsonAs(workerStreamEventSchema, frameBytes(data).toString('utf8'));
+      if (event?.type === 'error') reportedError = true;
+      if (event !== undefined) this.onWorkerEvent(event);
+    });
+    worker.on('close', (code: number) => {
+      if (this.ended || this.worker !== worker) return;
+      this.worker = undefined;
+      // A worker that said why it ended the stream (an overflow, say) has decided for the session.
+      if (reportedError) this.end(code === CLOSE_CODES.policy ? code : CLOSE_CODES.internalError);
+      else void this.moveToAnotherWorker();
+    });
+    worker.on('error', (error) => this.log.warn({ err: error }, 'Worker stream error'));
+  }
+
+  private async moveToAnotherWorker(): Promise<void> {
+    this.log.warn({ replay_seconds: (this.samplesSent - this.replay.start) / SAMPLE_RATE }, 'Worker lost mid-stream; moving the session');
+    const worker = await this.options.reconnect(this.replay.start / SAMPLE_RATE).catch(() => undefined);
+    if (this.ended) {
+      worker?.close(CLOSE_CODES.normal);
+      return;
+    }
+    if (worker === undefined) {
+      this.fail('WORKER_LOST', 'The transcription worker went away and no other worker can take the stream.', CLOSE_CODES.internalError);
+      return;
+    }
+    this.attach(worker);
+    for (const samples of this.replay.contents()) worker.send(pcmToBytes(samples));
+    for (const command of this.commands) worker.send(JSON.stringify(command));
+    this.log.info('Session moved to another worker');
   }
 
   private onAudio(data: RawData): void {
@@ -76,12 +118,13 @@ export class StreamRelay {
     this.touch();
     const samples = this.converter.convert(frameBytes(data));
     if (samples.length === 0) return;
-    if (this.worker.bufferedAmount > this.options.maxBufferedBytes) {
+    if ((this.worker?.bufferedAmount ?? 0) > this.options.maxBufferedBytes) {
       this.fail('BUFFER_OVERFLOW', 'Audio arrives faster than it can be transcribed.', CLOSE_CODES.policy);
       return;
     }
     this.samplesSent += samples.length;
-    this.worker.send(pcmToBytes(samples));
+    this.replay.append(samples);
+    this.worker?.send(pcmToBytes(samples));
   }
 
   private onCommand(data: RawData): void {
@@ -92,17 +135,21 @@ export class StreamRelay {
       return;
     }
     this.touch();
-    if (command.type !== 'keepalive') this.worker.send(JSON.stringify(command));
+    if (command.type === 'keepalive') return;
+    this.commands.push(command);
+    this.worker?.send(JSON.stringify(command));
   }
 
-  private onWorkerEvent(data: RawData): void {
+  private onWorkerEvent(event: Parameters<typeof clientMessage>[0]): void {
     if (this.ended) return;
-    const event = parseJsonAs(workerStreamEventSchema, frameBytes(data).toString('utf8'));
-    if (event === undefined) return;
-    if (event.type === 'error') this.workerReportedError = true;
     if (this.client.bufferedAmount > this.options.maxBufferedBytes) {
       this.fail('BUFFER_OVERFLOW', 'The client reads results too slowly.', CLOSE_CODES.policy);
       return;
+    }
+    if (event.type === 'final') {
+      // Everything up to the final's end is settled: no replay will repeat it.
+      this.replay.dropBefore(Math.min(this.samplesSent, Math.round(event.end * SAMPLE_RATE)));
+      if (event.from_finalize) this.commands.shift();
     }
     this.sendToClient(clientMessage(event, this.options.sessionId, this.options.query));
     if (event.type === 'final' && event.is_last) this.end(CLOSE_CODES.normal);
@@ -128,7 +175,8 @@ export class StreamRelay {
     this.ended = true;
     clearTimeout(this.idleTimer);
     if (closeCode !== undefined && this.client.readyState === this.client.OPEN) this.client.close(closeCode);
-    if (this.worker.readyState === this.worker.OPEN || this.worker.readyState === this.worker.CONNECTING) this.worker.close(CLOSE_CODES.normal);
+    const worker = this.worker;
+    if (worker !== undefined && (worker.readyState === worker.OPEN || worker.readyState === worker.CONNECTING)) worker.close(CLOSE_CODES.normal);
     this.resolveFinished({ audioSeconds: this.samplesSent / SAMPLE_RATE });
   }
 
