@@ -37,7 +37,7 @@ export class StreamClient {
     const socket = new WebSocket(url, { headers });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new StreamClient(socket)));
-      socket.once('unexpected-response', (_request, response) => {
+      socket.once('unexpected-response', (_upgrade, response) => {
         let body = '';
         response.on('data', (chunk: Buffer) => (body += chunk.toString()));
         response.on('end', () => reject(new StreamRefused(response.statusCode ?? 0, body === '' ? undefined : JSON.parse(body))));

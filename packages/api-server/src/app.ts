@@ -5,6 +5,7 @@ import { registerLicenseAuth } from './auth/license-auth.js';
 import { registerHealthRoutes } from './health/health-routes.js';
 import type { HealthMonitor } from './health/health-monitor.js';
 import type { Drain } from './http/drain.js';
+import { closeRefusedUpgrades } from './http/refused-upgrades.js';
 import type { ApiMetrics } from './metrics.js';
 import { registerListenRoutes, type ListenRouteOptions } from './routes/listen-routes.js';
 import { registerStreamRoutes, type StreamRouteOptions } from './routes/stream-routes.js';
@@ -35,6 +36,7 @@ export function buildApp(deps: AppDependencies): { app: FastifyInstance; routes:
       routes.push({ method, url: route.url, public: route.config?.public === true });
     }
   });
+  closeRefusedUpgrades(app);
   registerLicenseAuth(app, deps.trustedKeys);
   deps.drain.register(app);
   deps.metrics.register(app);

@@ -14,6 +14,9 @@ import { ApiMetrics } from './metrics.js';
 import { routeOptions } from './route-wiring.js';
 import { TranscriptionQueue } from './transcription/transcription-queue.js';
 
+/** After the drain timeout, how long a live session's last final may take before the close (1001). */
+const STREAM_FLUSH_TIMEOUT_MS = 5000;
+
 runMain('api-server', async () => {
   const config = loadConfig();
   const startedAt = Date.now();
@@ -38,6 +41,7 @@ runMain('api-server', async () => {
   await monitor.start();
 
   const drain = new Drain();
+  const routes = routeOptions(config, queue, monitor, redis, keys, logger);
   const { app } = buildApp({
     logger,
     monitor,
@@ -45,14 +49,15 @@ runMain('api-server', async () => {
     metrics: new ApiMetrics(),
     drain,
     startedAt,
-    ...routeOptions(config, queue, monitor, redis, keys, logger),
+    ...routes,
   });
   onShutdownSignal(async () => {
     logger.info('Draining: refusing new work, finishing requests in flight');
     monitor.startDraining();
     // Health says 503 for at least DRAIN_DELAY_S so load balancers stop routing here before we close.
-    const [{ unfinished }] = await Promise.all([drain.drain(config.DRAIN_TIMEOUT_S * 1000), delay(config.DRAIN_DELAY_S * 1000)]);
+    const [{ unfinished }] = await Promise.all([drain.drain(config.DRAIN_TIMEOUT_S * 1000, () => routes.stream.sessions.size), delay(config.DRAIN_DELAY_S * 1000)]);
     if (unfinished > 0) logger.warn({ unfinished }, 'Drain timeout reached; closing with requests in flight');
+    await routes.stream.sessions.shutdown(STREAM_FLUSH_TIMEOUT_MS);
     monitor.stop();
     await app.close();
     await queue.close();

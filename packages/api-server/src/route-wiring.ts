@@ -5,6 +5,7 @@ import type { HealthMonitor } from './health/health-monitor.js';
 import { WorkerRegistry } from './asr/worker-registry.js';
 import type { ListenRouteOptions } from './routes/listen-routes.js';
 import type { StreamRouteOptions } from './routes/stream-routes.js';
+import { LiveSessions } from './streaming/live-sessions.js';
 import { StreamWorkerPicker } from './streaming/stream-worker-picker.js';
 import { BatchTranscriber } from './transcription/batch-transcriber.js';
 import { CallbackDelivery } from './transcription/callback-delivery.js';
@@ -39,6 +40,7 @@ export function routeOptions(
   const stream: StreamRouteOptions = {
     monitor,
     workers: new StreamWorkerPicker(new WorkerRegistry(redis, keys), config.LIGHTNING_ASR_STREAMING_BASE_URL),
+    sessions: new LiveSessions(),
     limiter,
     usage,
     logger,

@@ -3,7 +3,9 @@ import { ApiError } from '@stt/shared';
 
 /**
  * Counts work in flight (every non-public request) and, once draining, refuses new work with
- * 503 while letting what is in flight finish.
+ * 503 while letting what is in flight finish. WebSocket upgrades are refused the same way but
+ * not counted here: an upgraded request never closes as a request does, so live sessions are
+ * counted by whoever runs them and passed to `drain`.
  */
 export class Drain {
   private inFlight = 0;
@@ -17,6 +19,7 @@ export class Drain {
     app.addHook('onRequest', (request, _reply, done) => {
       if (request.routeOptions.config.public === true) return done();
       if (this.draining) return done(new ApiError('SERVICE_UNAVAILABLE', 'Server is shutting down', { retry_after: 5 }));
+      if (request.headers.upgrade !== undefined) return done();
       this.inFlight++;
       // 'close' fires once whether the response finished or the client went away.
       request.raw.once('close', () => this.inFlight--);
@@ -24,13 +27,16 @@ export class Drain {
     });
   }
 
-  /** Stops taking work and resolves when nothing is in flight or `timeoutMs` has passed. */
-  async drain(timeoutMs: number): Promise<{ unfinished: number }> {
+  /**
+   * Stops taking work and resolves when nothing is in flight (requests, and `sessions()` live
+   * sessions) or `timeoutMs` has passed.
+   */
+  async drain(timeoutMs: number, sessions: () => number = () => 0): Promise<{ unfinished: number }> {
     this.draining = true;
     const deadline = Date.now() + timeoutMs;
-    while (this.inFlight > 0 && Date.now() < deadline) {
+    while (this.inFlight + sessions() > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return { unfinished: this.inFlight };
+    return { unfinished: this.inFlight + sessions() };
   }
 }

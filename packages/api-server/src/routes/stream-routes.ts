@@ -5,6 +5,7 @@ import { ApiError, CLOSE_CODES, streamQuerySchema, type Logger, type StreamQuery
 import type { HealthMonitor } from '../health/health-monitor.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
 import { StreamRelay, type ClientFrame } from '../streaming/stream-relay.js';
+import type { LiveSessions } from '../streaming/live-sessions.js';
 import type { StreamWorkerPicker } from '../streaming/stream-worker-picker.js';
 import { connectWorkerStream, WorkerRefusedStream } from '../streaming/worker-stream-connection.js';
 import { SUPPORTED_LANGUAGES } from '../transcription/listen-options.js';
@@ -15,6 +16,7 @@ import { assertComponentsServing } from './work-admission.js';
 export interface StreamRouteOptions {
   readonly monitor: HealthMonitor;
   readonly workers: StreamWorkerPicker;
+  readonly sessions: LiveSessions;
   readonly limiter: UsageLimiter;
   readonly usage: UsageRecorder;
   readonly logger: Logger;
@@ -90,22 +92,6 @@ async function runSession(client: WebSocket, request: FastifyRequest, options: S
   const { query, worker } = request.stream!;
   const license = request.license!;
   const log = options.logger.child({ request_id: request.id });
-  // Frames that arrive while the limits are checked would be dropped without a listener: hold them.
-  const early: ClientFrame[] = [];
-  const hold = (data: RawData, isBinary: boolean): void => void early.push({ data, isBinary });
-  client.on('message', hold);
-  let slot;
-  try {
-    slot = await options.limiter.admit(license, request.id);
-  } catch (error) {
-    const refusal = error instanceof ApiError ? error : new ApiError('SERVICE_UNAVAILABLE', 'Limits could not be checked.');
-    client.send(JSON.stringify({ type: 'error', code: refusal.code, message: refusal.message }));
-    client.close(CLOSE_CODES.policy);
-    worker.close(CLOSE_CODES.normal);
-    return;
-  }
-  client.off('message', hold);
-  log.info({ encoding: query.encoding, sample_rate: query.sample_rate }, 'Stream started');
   const relay = new StreamRelay(
     client,
     worker,
@@ -119,6 +105,22 @@ async function runSession(client: WebSocket, request: FastifyRequest, options: S
     },
     log,
   );
+  // Tracked from the upgrade on, so a drain that starts while the limits are checked waits for it.
+  options.sessions.add(relay);
+  // Frames that arrive while the limits are checked would be dropped without a listener: hold them.
+  const early: ClientFrame[] = [];
+  const hold = (data: RawData, isBinary: boolean): void => void early.push({ data, isBinary });
+  client.on('message', hold);
+  let slot;
+  try {
+    slot = await options.limiter.admit(license, request.id);
+  } catch (error) {
+    relay.refuse(error instanceof ApiError ? error : new ApiError('SERVICE_UNAVAILABLE', 'Limits could not be checked.'));
+    return;
+  } finally {
+    client.off('message', hold);
+  }
+  log.info({ encoding: query.encoding, sample_rate: query.sample_rate }, 'Stream started');
   relay.start(early);
   const { audioSeconds } = await relay.finished;
   log.info({ audio_seconds: audioSeconds }, 'Stream ended');

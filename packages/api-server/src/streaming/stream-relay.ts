@@ -6,6 +6,7 @@ import {
   pcmToBytes,
   streamCommandSchema,
   workerStreamEventSchema,
+  type ApiError,
   type Logger,
   type StreamCommand,
   type StreamQuery,
@@ -54,6 +55,9 @@ export class StreamRelay {
   private worker: WebSocket | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private ended = false;
+  private started = false;
+  /** The close code once the last final is in: 1000, or 1001 when the server is shutting down. */
+  private closeCode: number = CLOSE_CODES.normal;
 
   constructor(
     private readonly client: WebSocket,
@@ -69,6 +73,7 @@ export class StreamRelay {
 
   /** Starts relaying, beginning with the frames the client sent before (`early`, in order). */
   start(early: readonly ClientFrame[]): void {
+    this.started = true;
     this.sendToClient({ type: 'session_started', session_id: this.options.sessionId, ...this.options.query });
     const onFrame = (data: RawData, isBinary: boolean): void => (isBinary ? this.onAudio(data) : this.onCommand(data));
     this.client.on('message', onFrame);
@@ -152,7 +157,28 @@ export class StreamRelay {
       if (event.from_finalize) this.commands.shift();
     }
     this.sendToClient(clientMessage(event, this.options.sessionId, this.options.query));
-    if (event.type === 'final' && event.is_last) this.end(CLOSE_CODES.normal);
+    if (event.type === 'final' && event.is_last) this.end(this.closeCode);
+  }
+
+  /**
+   * The server is going away: asks the worker for the last final as `close_stream` would, relays
+   * it, and closes with 1001; after `flushTimeoutMs` without it, closes anyway.
+   */
+  async shutdown(flushTimeoutMs: number): Promise<void> {
+    if (this.ended) return;
+    if (!this.started) return this.end(CLOSE_CODES.goingAway);
+    this.closeCode = CLOSE_CODES.goingAway;
+    const command: StreamCommand = { type: 'close_stream' };
+    this.commands.push(command);
+    this.worker?.send(JSON.stringify(command));
+    const timer = setTimeout(() => this.end(CLOSE_CODES.goingAway), flushTimeoutMs);
+    await this.finished;
+    clearTimeout(timer);
+  }
+
+  /** The session may not run (a limit of the key): the reason, then close 1008. */
+  refuse(error: ApiError): void {
+    this.fail(error.code, error.message, CLOSE_CODES.policy);
   }
 
   private touch(): void {

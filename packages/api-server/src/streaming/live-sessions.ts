@@ -1,0 +1,21 @@
+import type { StreamRelay } from './stream-relay.js';
+
+/** The API server's live sessions, so a drain can wait for them and flush the last ones. */
+export class LiveSessions {
+  private readonly relays = new Set<StreamRelay>();
+
+  get size(): number {
+    return this.relays.size;
+  }
+
+  /** Tracks `relay` until its session ends. */
+  add(relay: StreamRelay): void {
+    this.relays.add(relay);
+    void relay.finished.then(() => this.relays.delete(relay));
+  }
+
+  /** Ends every session still open: its last final flushed to the client, then close 1001. */
+  async shutdown(flushTimeoutMs: number): Promise<void> {
+    await Promise.all([...this.relays].map((relay) => relay.shutdown(flushTimeoutMs)));
+  }
+}
