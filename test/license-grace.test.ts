@@ -5,6 +5,7 @@ import { checkLicenseKey, createLogger, parsePublicKeys } from '@stt/shared';
 import { freePort } from './support/free-port.js';
 import { request, waitFor } from './support/http.js';
 import { LicenseServerProcess } from './support/license-server.js';
+import { StreamClient } from './support/stream-client.js';
 import type { LogLine } from './support/service-process.js';
 import { TestStack } from './support/test-stack.js';
 
@@ -48,7 +49,7 @@ describe('grace period while the license server is unreachable', () => {
   let licenseServer: LicenseServerProcess;
   let running: RunningLicenseProxy | undefined;
   before(async () => {
-    stack = await TestStack.start({ workers: 0, proxy: false, api: false });
+    stack = await TestStack.start({ workers: 1, proxy: false, api: false });
     licenseServer = await LicenseServerProcess.start(stack.redis.options.dir, stack.publicKey);
   });
   after(async () => {
@@ -110,6 +111,9 @@ describe('grace period while the license server is unreachable', () => {
     assert.ok(!messages().includes('error: Grace period expired'));
     assert.equal((await request(`${url}/health`)).status, 200);
 
+    // A live stream open when the grace period ends is ended with the reason.
+    const live = await StreamClient.open(`${stack.apiUrl.replace('http', 'ws')}/v1/listen/stream`, { authorization: `Token ${stack.licenseKey}` });
+    await live.waitFor((message) => message.type === 'session_started');
     now = new Date(start + 24 * HOUR);
     await proxy.validateNow();
     assert.ok(messages().includes('error: Grace period expired'));
@@ -128,6 +132,8 @@ describe('grace period while the license server is unreachable', () => {
     });
     assert.equal(refused.json.error, 'The license could not be validated.');
     assert.equal((await request(`${stack.apiUrl}/health/license`)).json.reason, 'License invalid or expired');
+    assert.equal((await live.closed).code, 1008);
+    assert.equal(live.messages.at(-1)?.code, 'LICENSE_UNAVAILABLE');
 
     await licenseServer.restart();
     now = new Date(start + 25 * HOUR);

@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import { WorkerRegistry } from './asr/worker-registry.js';
 import { loadConfig } from './config.js';
 import { logHealthChanges } from './health/health-log.js';
+import { REASONS } from './health/component-report.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { AsrProbe } from './health/probes/asr-probe.js';
 import { LicenseProbe } from './health/probes/license-probe.js';
@@ -12,6 +13,7 @@ import { RedisProbe } from './health/probes/redis-probe.js';
 import { Drain } from './http/drain.js';
 import { ApiMetrics } from './metrics.js';
 import { routeOptions } from './route-wiring.js';
+import { licenseUnavailable } from './routes/work-admission.js';
 import { TranscriptionQueue } from './transcription/transcription-queue.js';
 
 /** After the drain timeout, how long a live session's last final may take before the close (1001). */
@@ -42,6 +44,12 @@ runMain('api-server', async () => {
 
   const drain = new Drain();
   const routes = routeOptions(config, queue, monitor, redis, keys, logger);
+  // Work stops when the license does (its grace period over, say): live streams too, not only new requests.
+  monitor.onChange((component, report) => {
+    if (component === 'license_proxy' && report.reason === REASONS.licenseInvalid) {
+      routes.stream.sessions.refuseAll(licenseUnavailable());
+    }
+  });
   const { app } = buildApp({
     logger,
     monitor,

@@ -6,6 +6,11 @@ import type { TranscriptionQueue } from '../transcription/transcription-queue.js
 /** Seconds a refused client is told to wait: about one worker restart. */
 const RETRY_AFTER_SECONDS = 30;
 
+/** The refusal of work while the license proxy says the license is unusable. */
+export function licenseUnavailable(): ApiError {
+  return new ApiError('LICENSE_UNAVAILABLE', 'The license could not be validated.');
+}
+
 /**
  * Refuses new work (a request or a stream) at once when it could not be done: Redis or the
  * license unusable, or no ready worker.
@@ -17,9 +22,7 @@ export function assertComponentsServing(monitor: HealthMonitor): void {
   }
   // Only a license the proxy says is unusable stops work; a proxy that is merely unreachable
   // does not (keys are verified here by signature, and a proxy restart must not fail requests).
-  if (components.license_proxy.reason === REASONS.licenseInvalid) {
-    throw new ApiError('LICENSE_UNAVAILABLE', 'The license could not be validated.');
-  }
+  if (components.license_proxy.reason === REASONS.licenseInvalid) throw licenseUnavailable();
   if (components.lightning_asr.status === 'unhealthy') {
     throw new ApiError('SERVICE_UNAVAILABLE', 'No ASR workers available', { retry_after: RETRY_AFTER_SECONDS });
   }

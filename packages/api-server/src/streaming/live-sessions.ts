@@ -1,3 +1,4 @@
+import type { ApiError } from '@stt/shared';
 import type { StreamRelay } from './stream-relay.js';
 
 /** The API server's live sessions, so a drain can wait for them and flush the last ones. */
@@ -12,6 +13,11 @@ export class LiveSessions {
   add(relay: StreamRelay): void {
     this.relays.add(relay);
     void relay.finished.then(() => this.relays.delete(relay));
+  }
+
+  /** Ends every session at once with `error` and close 1008 (the license became unusable). */
+  refuseAll(error: ApiError): void {
+    for (const relay of this.relays) relay.refuse(error);
   }
 
   /** Ends every session still open: its last final flushed to the client, then close 1001. */

@@ -176,7 +176,7 @@ export class StreamRelay {
     clearTimeout(timer);
   }
 
-  /** The session may not run (a limit of the key): the reason, then close 1008. */
+  /** Ends a session that may not run (a limit of its key) or go on (the license became unusable): the reason, then close 1008. */
   refuse(error: ApiError): void {
     this.fail(error.code, error.message, CLOSE_CODES.policy);
   }
