@@ -139,7 +139,12 @@ export class StreamRelay {
       this.sendToClient({ type: 'error', code: 'INVALID_PARAMETER', message: 'Text frames must be {"type":"finalize"|"close_stream"|"keepalive"}.' });
       return;
     }
-    this.touch();
+    if (command.type === 'close_stream') {
+      // The client now waits for its last final, however long the worker takes: not idle.
+      clearTimeout(this.idleTimer);
+    } else {
+      this.touch();
+    }
     if (command.type === 'keepalive') return;
     this.commands.push(command);
     this.worker?.send(JSON.stringify(command));
