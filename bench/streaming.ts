@@ -6,9 +6,9 @@
  *       interim latency (audio sent → words shown), first-interim latency, end-of-utterance → final
  *       latency, and whether every final arrived; the largest count whose p95 interim latency stays
  *       under 500 ms with every final in, and its ratio to the prediction;
- *   (c) API server memory with idle open sessions.
+ *   (c) API server (and worker) memory with 1,000 idle open sessions.
  *
- *   npm run bench:streaming      (BENCH_MAX_SESSIONS=16, BENCH_IDLE_SESSIONS=32)
+ *   npm run bench:streaming      (BENCH_MAX_SESSIONS=16, BENCH_IDLE_SESSIONS=1000)
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { TestStack } from '../test/support/test-stack.js';
 
 const CORES = availableParallelism();
 const MAX_SESSIONS = Number(process.env.BENCH_MAX_SESSIONS ?? 16);
-const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 32);
+const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 1000);
 const MODEL = '/usr/share/pocketsphinx/model/en-us';
 const BYTES_PER_SECOND = 32_000;
 const FRAME_BYTES = 640;
@@ -128,7 +128,8 @@ async function main(): Promise<void> {
   try {
     const rtf = await rawEngineRtf(dir);
     const predicted = CORES / rtf;
-    await stack.startWorker({ ASR_STREAM_CAPACITY: String(Math.max(MAX_SESSIONS, IDLE_SESSIONS)), ASR_CAPACITY: String(CORES) });
+    // Room for every idle session on one worker: a session takes a live decoder only when its audio starts.
+    const worker = await stack.startWorker({ ASR_STREAM_CAPACITY: String(Math.max(MAX_SESSIONS, IDLE_SESSIONS)), ASR_CAPACITY: String(CORES) });
     await stack.healthy();
     const url = `${stack.apiUrl.replace('http', 'ws')}/v1/listen/stream?punctuate=false`;
     const pcm = clipsWithPauses(dir, 3).pcm;
@@ -150,20 +151,24 @@ async function main(): Promise<void> {
     console.log(`predicted by the raw engine (cores / RTF): ${predicted.toFixed(1)}; ratio ${(capacity / predicted).toFixed(2)}`);
     console.log('(each session costs a live pass and a second whole-utterance pass, about twice the raw engine\'s work)');
 
-    const rss = async (): Promise<number> => Number((await run('ps', ['-o', 'rss=', '-p', String(stack.api.pid)])).stdout.trim()) / 1024;
-    const before = await rss();
-    // Opened a few at a time: each new session may make the worker load a live decoder (~0.7 s of CPU).
+    const rssMb = async (pid: number): Promise<number> => Number((await run('ps', ['-o', 'rss=', '-p', String(pid)])).stdout.trim()) / 1024;
+    const apiBefore = await rssMb(stack.api.pid);
+    const workerBefore = await rssMb(worker.pid);
     const idle: StreamClient[] = [];
     while (idle.length < IDLE_SESSIONS) {
-      const batch = Math.min(4, IDLE_SESSIONS - idle.length);
+      const batch = Math.min(50, IDLE_SESSIONS - idle.length);
       idle.push(...(await Promise.all(Array.from({ length: batch }, () => StreamClient.open(url, { authorization: `Token ${stack.licenseKey}` })))));
     }
     const keepalive = setInterval(() => idle.forEach((client) => client.send({ type: 'keepalive' })), 5000);
-    await delay(2000);
-    const after = await rss();
+    await delay(5000);
+    const apiAfter = await rssMb(stack.api.pid);
+    const workerAfter = await rssMb(worker.pid);
     clearInterval(keepalive);
-    console.log(`\nAPI server RSS: ${before.toFixed(1)} MB idle, ${after.toFixed(1)} MB with ${IDLE_SESSIONS} idle open sessions ` +
-      `(${(((after - before) * 1024) / IDLE_SESSIONS).toFixed(0)} KB a session; ×1000 ≈ ${(((after - before) / IDLE_SESSIONS) * 1000).toFixed(0)} MB)`);
+    const open = idle.filter((client) => client.socket.readyState === client.socket.OPEN).length;
+    const perSession = (before: number, after: number): string => `${(((after - before) * 1024) / IDLE_SESSIONS).toFixed(0)} KB a session`;
+    console.log(`\n${open} of ${IDLE_SESSIONS} idle sessions open (keepalive every 5 s)`);
+    console.log(`API server RSS: ${apiBefore.toFixed(1)} MB before, ${apiAfter.toFixed(1)} MB with them (${perSession(apiBefore, apiAfter)})`);
+    console.log(`worker RSS:     ${workerBefore.toFixed(1)} MB before, ${workerAfter.toFixed(1)} MB with them (${perSession(workerBefore, workerAfter)})`);
     for (const client of idle) client.socket.close();
   } finally {
     await stack.stop();

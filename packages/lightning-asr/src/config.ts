@@ -10,8 +10,8 @@ export function loadConfig(source: Env = process.env) {
       ASR_WORKER_ID: env.optionalString(),
       ASR_ENGINE: env.enum(['pocketsphinx'], 'pocketsphinx'),
       ASR_CAPACITY: env.int(1, 1, 64),
-      /** Live streams at once, each on a live decoder of its own (about 105 MB each). */
-      ASR_STREAM_CAPACITY: env.int(4, 0, 256),
+      /** Live streams at once; each takes a live decoder (about 105 MB) when its audio starts. */
+      ASR_STREAM_CAPACITY: env.int(4, 0, 4096),
       POCKETSPHINX_MODEL_DIR: env.string('/usr/share/pocketsphinx/model/en-us'),
       ASR_SELF_TEST_AUDIO: env.string('/usr/share/pocketsphinx/test/data/goforward.raw'),
       ASR_SELF_TEST_EXPECTED: env.string('go forward ten meters'),

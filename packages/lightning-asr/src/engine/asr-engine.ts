@@ -18,11 +18,14 @@ export interface AsrEngine {
   /** Sample rate `transcribe` expects: 16-bit signed mono PCM at this rate. */
   readonly sampleRate: number;
   readonly capacity: number;
-  /** Live sessions at once; each holds a live decoder of its own. */
+  /** Live sessions at once; each holds a place, and a live decoder of its own once audio comes. */
   readonly streamCapacity: number;
   transcribe(pcm: Int16Array): Promise<Transcript>;
-  /** A live decoder for one session, or undefined when `streamCapacity` are in use. */
-  openLiveDecoder(): Promise<LiveDecoder | undefined>;
+  /**
+   * A live decoder for one session, or undefined when `streamCapacity` are taken. Its model is
+   * loaded on the first audio, so a session that sends nothing costs no decoder memory.
+   */
+  openLiveDecoder(): LiveDecoder | undefined;
   close(): void;
 }
 
@@ -32,7 +35,7 @@ export interface AsrEngine {
  * utterance; the live pass is for showing words early and for finding where utterances end.
  */
 export interface LiveDecoder {
-  /** Decodes more audio (off the event loop). */
+  /** Decodes more audio (off the event loop); the first call also takes a loaded decoder. */
   process(pcm: Int16Array): Promise<void>;
   /** The live hypothesis of the current utterance so far ('' when none). */
   partial(): string;
@@ -40,6 +43,6 @@ export interface LiveDecoder {
   inSpeech(): boolean;
   /** Ends the current utterance and starts the next one. */
   nextUtterance(): Promise<void>;
-  /** Gives the decoder back for another session. */
+  /** Gives the decoder and the session's place back. */
   release(): Promise<void>;
 }

@@ -33,8 +33,8 @@ declare module 'fastify' {
 /**
  * `GET /api/v1/lightning/get_text` on upgrade: 16 kHz linear16 audio in binary frames, and
  * `finalize` / `close_stream` / `keepalive` text frames; out go the worker's stream events.
- * Refused before the upgrade (503) when the worker is not ready, is draining or has no live
- * decoder free, so the API server can try another worker.
+ * Refused before the upgrade (503) when the worker is not ready, is draining or has all its live
+ * places taken, so the API server can try another worker.
  */
 export async function registerStreamRoute(app: FastifyInstance, state: WorkerState, logger: Logger): Promise<void> {
   await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
@@ -84,12 +84,13 @@ export async function registerStreamRoute(app: FastifyInstance, state: WorkerSta
     socket.on('close', () => {
       state.activeStreams--;
       log.info('Stream ended');
-      if (!ended) void session.abort();
+      // Gives the decoder back however the stream ended (a no-op after close_stream's own release).
+      void session.abort();
     });
   });
 }
 
-/** Before the upgrade: the worker must be ready, the options valid and a live decoder free. */
+/** Before the upgrade: the worker must be ready, the options valid and a live session's place free. */
 async function openSession(request: FastifyRequest, state: WorkerState): Promise<void> {
   const engine = state.engine;
   if (state.status !== 'ready' || engine === undefined) {
@@ -100,7 +101,7 @@ async function openSession(request: FastifyRequest, state: WorkerState): Promise
     const parameter = String(parsed.error.issues[0]?.path[0] ?? 'query');
     throw new ApiError('INVALID_PARAMETER', `The value of ${parameter} is not valid.`, { parameter });
   }
-  const decoder = await engine.openLiveDecoder();
+  const decoder = engine.openLiveDecoder();
   if (decoder === undefined) throw new ApiError('SERVICE_UNAVAILABLE', 'No stream capacity left on this worker.', { retry_after: 1 });
   request.liveSession = { decoder, options: parsed.data };
 }

@@ -2,38 +2,52 @@ import type { LiveDecoder } from '../asr-engine.js';
 import type { PocketSphinxLibrary } from './libpocketsphinx.js';
 import { hypothesisText } from './pocketsphinx-words.js';
 
-/** One PocketSphinx decoder in live mode (`full_utt=0`), held by one session until released. */
+/**
+ * One session's place among the live decoders. The PocketSphinx decoder (live mode,
+ * `full_utt=0`) is taken on the first audio and given back, with the place, on release. Calls
+ * come one at a time (the session queues them).
+ */
 export class PocketSphinxLiveDecoder implements LiveDecoder {
+  private decoder: unknown;
+
   constructor(
     private readonly library: PocketSphinxLibrary,
-    private readonly decoder: unknown,
+    private readonly take: () => Promise<unknown>,
     private readonly onRelease: (decoder: unknown) => void,
   ) {}
 
-  /** Starts the first utterance; false when PocketSphinx refuses. */
-  begin(): boolean {
-    return this.library.startUtt(this.decoder) >= 0;
-  }
-
   async process(pcm: Int16Array): Promise<void> {
-    if ((await this.library.processRaw(this.decoder, pcm, false)) < 0) throw new Error('PocketSphinx failed to process audio');
+    const decoder = this.decoder ?? (await this.begin());
+    if ((await this.library.processRaw(decoder, pcm, false)) < 0) throw new Error('PocketSphinx failed to process audio');
   }
 
   partial(): string {
-    return hypothesisText(this.library.hypothesis(this.decoder));
+    return this.decoder === undefined ? '' : hypothesisText(this.library.hypothesis(this.decoder));
   }
 
   inSpeech(): boolean {
-    return this.library.inSpeech(this.decoder);
+    return this.decoder !== undefined && this.library.inSpeech(this.decoder);
   }
 
   async nextUtterance(): Promise<void> {
+    if (this.decoder === undefined) return;
     await this.library.endUtt(this.decoder);
-    if (!this.begin()) throw new Error('PocketSphinx could not start an utterance');
+    this.startUtterance(this.decoder);
   }
 
   async release(): Promise<void> {
-    await this.library.endUtt(this.decoder);
+    if (this.decoder !== undefined) await this.library.endUtt(this.decoder);
     this.onRelease(this.decoder);
+  }
+
+  private async begin(): Promise<unknown> {
+    const decoder = await this.take();
+    this.decoder = decoder;
+    this.startUtterance(decoder);
+    return decoder;
+  }
+
+  private startUtterance(decoder: unknown): void {
+    if (this.library.startUtt(decoder) < 0) throw new Error('PocketSphinx could not start an utterance');
   }
 }
