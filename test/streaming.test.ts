@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { request } from './support/http.js';
+import { request, waitFor } from './support/http.js';
 import { clipsWithPauses, wordErrors } from './support/speech-corpus.js';
 import { StreamClient, StreamRefused } from './support/stream-client.js';
 import { TestStack } from './support/test-stack.js';
@@ -174,6 +174,37 @@ describe('live transcription over WebSocket', () => {
     assert.equal(code, 1011);
     assert.equal(client.messages.at(-1)?.type, 'error');
     assert.equal(client.messages.at(-1)?.code, 'IDLE_TIMEOUT');
+  });
+
+  test('a whole recording in one frame is transcribed; a frame over STREAM_MAX_FRAME_KB gets FRAME_TOO_LARGE, then 1009', async () => {
+    // 19 s in one 608 KB frame: more than the worker takes in one frame, so the API server splits it.
+    const client = await transcribe('?punctuate=false', speech.pcm, speech.pcm.length);
+    assert.equal((await client.closed).code, 1000);
+    const { errors, words } = wordErrors(batchText, finalText(client));
+    assert.ok(errors / words <= 0.1, `the same words as the batch endpoint (${errors}/${words} differ)`);
+
+    const api = await stack.startExtraApi({ STREAM_MAX_FRAME_KB: '16' });
+    const tooLarge = await StreamClient.open(`${api.replace('http', 'ws')}/v1/listen/stream`, auth());
+    tooLarge.socket.send(speech.pcm.subarray(0, 20 * 1024));
+    assert.equal((await tooLarge.closed).code, 1009);
+    assert.equal(tooLarge.messages.at(-1)?.type, 'error');
+    assert.equal(tooLarge.messages.at(-1)?.code, 'FRAME_TOO_LARGE');
+  });
+
+  test('a sender far ahead of decoding gets BUFFER_OVERFLOW, then 1008, and the worker gets its place back', async () => {
+    const flood = await StreamClient.open(streamUrl(), auth());
+    // 76 s at once: the worker queues at most 30 s of audio ahead of its decoder.
+    await flood.sendAudio(Buffer.concat([speech.pcm, speech.pcm, speech.pcm, speech.pcm]), { frameBytes: 32_000 });
+    assert.equal((await flood.closed).code, 1008);
+    assert.equal(flood.messages.at(-1)?.code, 'BUFFER_OVERFLOW');
+    const sessionId = flood.messages[0]?.session_id;
+    await waitFor('the worker to end the flooded stream', async () =>
+      stack.workers[0]!.logs.find((line) => line.msg === 'Stream ended' && line.request_id === sessionId),
+    );
+    // The worker holds 4 sessions (ASR_STREAM_CAPACITY): all 4 open only if the flooded one's place came back.
+    const sessions = await Promise.all(Array.from({ length: 4 }, () => StreamClient.open(streamUrl(), auth())));
+    for (const session of sessions) session.send({ type: 'close_stream' });
+    for (const session of sessions) assert.equal((await session.closed).code, 1000);
   });
 
   test('over the per-key concurrency limit: an error, then close 1008', async () => {

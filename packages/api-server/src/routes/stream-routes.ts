@@ -22,7 +22,7 @@ export interface StreamRouteOptions {
   readonly logger: Logger;
   readonly idleTimeoutMs: number;
   readonly maxBufferedBytes: number;
-  /** The largest frame a client may send (bigger: closed with 1009). */
+  /** The largest frame a client may send (bigger: an error, then 1009). */
   readonly maxFrameBytes: number;
 }
 
@@ -45,7 +45,9 @@ declare module 'fastify' {
  * per-key concurrency limit is checked after it, and refused with 1008.
  */
 export async function registerStreamRoutes(scope: FastifyInstance, options: StreamRouteOptions): Promise<void> {
-  await scope.register(websocket, { options: { maxPayload: options.maxFrameBytes } });
+  // Frames up to twice the limit are read, so the client is told why (FRAME_TOO_LARGE, then 1009);
+  // a bigger one is cut off by the WebSocket layer unread (1009 alone): memory stays bounded.
+  await scope.register(websocket, { options: { maxPayload: 2 * options.maxFrameBytes } });
   for (const path of STREAM_PATHS) {
     scope.get(path, { websocket: true, config: { tokenInQuery: true }, preValidation: (request) => openWorker(request, options) }, (client, request) =>
       runSession(client, request, options),
@@ -100,6 +102,7 @@ async function runSession(client: WebSocket, request: FastifyRequest, options: S
       query,
       idleTimeoutMs: options.idleTimeoutMs,
       maxBufferedBytes: options.maxBufferedBytes,
+      maxFrameBytes: options.maxFrameBytes,
       maxReplaySeconds: MAX_REPLAY_SECONDS,
       reconnect: (offsetSeconds) => connectAnyWorker(options, query, offsetSeconds, request.id, log),
     },

@@ -22,6 +22,8 @@ export interface StreamRelayOptions {
   readonly idleTimeoutMs: number;
   /** Bytes either side may have waiting to be sent before the session is ended (1008). */
   readonly maxBufferedBytes: number;
+  /** The largest frame a client may send; a bigger one ends the session (1009). */
+  readonly maxFrameBytes: number;
   /** Audio kept since the last final for replay on another worker. */
   readonly maxReplaySeconds: number;
   /** Another worker for the session, its times starting at `offsetSeconds`; undefined when none can take it. */
@@ -35,6 +37,8 @@ export interface ClientFrame {
 }
 
 const SAMPLE_RATE = 16_000;
+/** Audio goes to the worker in frames of at most 1 s, whatever the client's frames were (the worker takes ≤ 10 s). */
+const WORKER_FRAME_SAMPLES = SAMPLE_RATE;
 
 /**
  * One client stream relayed to a worker: audio converted to 16 kHz linear16 on the way in,
@@ -75,7 +79,17 @@ export class StreamRelay {
   start(early: readonly ClientFrame[]): void {
     this.started = true;
     this.sendToClient({ type: 'session_started', session_id: this.options.sessionId, ...this.options.query });
-    const onFrame = (data: RawData, isBinary: boolean): void => (isBinary ? this.onAudio(data) : this.onCommand(data));
+    const onFrame = (data: RawData, isBinary: boolean): void => {
+      if (this.ended) return;
+      const bytes = frameBytes(data);
+      if (bytes.length > this.options.maxFrameBytes) {
+        this.fail('FRAME_TOO_LARGE', `A frame may hold at most ${this.options.maxFrameBytes / 1024} KB.`, CLOSE_CODES.tooLarge);
+      } else if (isBinary) {
+        this.onAudio(bytes);
+      } else {
+        this.onCommand(bytes);
+      }
+    };
     this.client.on('message', onFrame);
     for (const frame of early) onFrame(frame.data, frame.isBinary);
     this.client.on('close', () => this.end());
@@ -113,15 +127,14 @@ export class StreamRelay {
       return;
     }
     this.attach(worker);
-    for (const samples of this.replay.contents()) worker.send(pcmToBytes(samples));
+    for (const samples of this.replay.contents()) sendAudio(worker, samples);
     for (const command of this.commands) worker.send(JSON.stringify(command));
     this.log.info('Session moved to another worker');
   }
 
-  private onAudio(data: RawData): void {
-    if (this.ended) return;
+  private onAudio(bytes: Buffer): void {
     this.touch();
-    const samples = this.converter.convert(frameBytes(data));
+    const samples = this.converter.convert(bytes);
     if (samples.length === 0) return;
     if ((this.worker?.bufferedAmount ?? 0) > this.options.maxBufferedBytes) {
       this.fail('BUFFER_OVERFLOW', 'Audio arrives faster than it can be transcribed.', CLOSE_CODES.policy);
@@ -129,12 +142,11 @@ export class StreamRelay {
     }
     this.samplesSent += samples.length;
     this.replay.append(samples);
-    this.worker?.send(pcmToBytes(samples));
+    if (this.worker !== undefined) sendAudio(this.worker, samples);
   }
 
-  private onCommand(data: RawData): void {
-    if (this.ended) return;
-    const command = parseJsonAs(streamCommandSchema, frameBytes(data).toString('utf8'));
+  private onCommand(bytes: Buffer): void {
+    const command = parseJsonAs(streamCommandSchema, bytes.toString('utf8'));
     if (command === undefined) {
       this.sendToClient({ type: 'error', code: 'INVALID_PARAMETER', message: 'Text frames must be {"type":"finalize"|"close_stream"|"keepalive"}.' });
       return;
@@ -213,5 +225,11 @@ export class StreamRelay {
 
   private sendToClient(message: Record<string, unknown>): void {
     if (this.client.readyState === this.client.OPEN) this.client.send(JSON.stringify(message));
+  }
+}
+
+function sendAudio(worker: WebSocket, samples: Int16Array): void {
+  for (let offset = 0; offset < samples.length; offset += WORKER_FRAME_SAMPLES) {
+    worker.send(pcmToBytes(samples.subarray(offset, offset + WORKER_FRAME_SAMPLES)));
   }
 }

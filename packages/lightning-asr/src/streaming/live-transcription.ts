@@ -29,6 +29,8 @@ export class LiveTranscription {
   private heardSpeech = false;
   private silenceFrom: number | undefined;
   private lastPartial = '';
+  /** The stream ended: queued steps are skipped, nobody waits for their results. */
+  private stopped = false;
   private released = false;
   /** Events in the order the client must see them; a final waits here for its second pass. */
   private outbox: Promise<void> = Promise.resolve();
@@ -46,7 +48,7 @@ export class LiveTranscription {
   push(pcm: Int16Array): Promise<void> {
     this.pendingSamples += pcm.length;
     return this.enqueue(async () => {
-      for (let offset = 0; offset < pcm.length; offset += PIECE_SAMPLES) await this.decode(pcm.subarray(offset, offset + PIECE_SAMPLES));
+      for (let offset = 0; offset < pcm.length && !this.stopped; offset += PIECE_SAMPLES) await this.decode(pcm.subarray(offset, offset + PIECE_SAMPLES));
       this.pendingSamples -= pcm.length;
     });
   }
@@ -65,18 +67,21 @@ export class LiveTranscription {
     await this.outbox;
   }
 
-  /** The client went away: no final, the decoder goes back once queued work is done. */
+  /** The stream is gone: queued audio is dropped, no final, the decoder goes back after the piece being decoded. */
   abort(): Promise<void> {
-    return this.enqueue(() => this.release());
+    this.stopped = true;
+    return this.queue.then(() => this.release());
   }
 
   private enqueue(step: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(() => (this.released ? undefined : step()));
+    const run = this.queue.then(() => (this.stopped ? undefined : step()));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   private async release(): Promise<void> {
+    this.stopped = true;
+    if (this.released) return;
     this.released = true;
     await this.decoder.release();
   }

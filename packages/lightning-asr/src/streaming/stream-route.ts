@@ -82,10 +82,15 @@ export async function registerStreamRoute(app: FastifyInstance, state: WorkerSta
       }
     });
     socket.on('close', () => {
-      state.activeStreams--;
-      log.info('Stream ended');
-      // Gives the decoder back however the stream ended (a no-op after close_stream's own release).
-      void session.abort();
+      // Gives the decoder back however the stream ended (a no-op after close_stream's own release);
+      // the stream counts as active, and has not ended, until its place is free.
+      session
+        .abort()
+        .catch((error: unknown) => log.error({ err: error }, 'Could not release the live decoder'))
+        .finally(() => {
+          state.activeStreams--;
+          log.info('Stream ended');
+        });
     });
   });
 }
