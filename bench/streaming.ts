@@ -88,6 +88,13 @@ async function session(url: string, key: string, pcm: Buffer): Promise<SessionRe
   return { ...result, complete: result.complete && finals.at(-1)?.message.is_last === true && finals.length >= 3 };
 }
 
+/** CPU seconds a process has used (user + system), from /proc (clock ticks of 1/100 s on Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -103,10 +110,14 @@ interface Round {
   readonly finalP50: number;
   readonly finalP95: number;
   readonly complete: boolean;
+  /** Worker CPU seconds per second of audio streamed. */
+  readonly workerCpu: number;
 }
 
-async function round(url: string, key: string, pcm: Buffer, sessions: number): Promise<Round> {
+async function round(url: string, key: string, pcm: Buffer, sessions: number, workerPid: number): Promise<Round> {
+  const cpuBefore = cpuSeconds(workerPid);
   const results = await Promise.all(Array.from({ length: sessions }, () => session(url, key, pcm)));
+  const workerCpu = (cpuSeconds(workerPid) - cpuBefore) / ((sessions * pcm.length) / BYTES_PER_SECOND);
   const all = (pick: (result: SessionResult) => number[]): number[] => results.flatMap(pick);
   return {
     sessions,
@@ -117,6 +128,7 @@ async function round(url: string, key: string, pcm: Buffer, sessions: number): P
     finalP50: percentile(all((r) => r.finalLatency), 50),
     finalP95: percentile(all((r) => r.finalLatency), 95),
     complete: results.every((result) => result.complete),
+    workerCpu,
   };
 }
 
@@ -135,13 +147,13 @@ async function main(): Promise<void> {
     const pcm = clipsWithPauses(dir, 3).pcm;
     console.log(`raw engine: RTF ${rtf.toFixed(3)} per core → predicts ${predicted.toFixed(1)} real-time streams on ${CORES} cores`);
     console.log(`each session: ${(pcm.length / BYTES_PER_SECOND).toFixed(1)} s of speech (3 utterances), real-time paced in 20 ms frames\n`);
-    console.log('sessions  interim p50/p95     first interim p50/p95   EOU→final p50/p95     all finals');
+    console.log('sessions  interim p50/p95     first interim p50/p95   EOU→final p50/p95     all finals  worker CPU s per audio s');
     const rounds: Round[] = [];
     for (let sessions = 1; sessions <= MAX_SESSIONS; sessions = sessions < 4 ? sessions + 1 : sessions + 2) {
-      const result = await round(url, stack.licenseKey, pcm, sessions);
+      const result = await round(url, stack.licenseKey, pcm, sessions, worker.pid);
       rounds.push(result);
       console.log(
-        `${String(sessions).padStart(8)}  ${ms(result.interimP50)}/${ms(result.interimP95)}  ${ms(result.firstP50)}/${ms(result.firstP95)}  ${ms(result.finalP50)}/${ms(result.finalP95)}  ${result.complete ? 'yes' : 'NO'}`,
+        `${String(sessions).padStart(8)}  ${ms(result.interimP50)}/${ms(result.interimP95)}  ${ms(result.firstP50)}/${ms(result.firstP95)}  ${ms(result.finalP50)}/${ms(result.finalP95)}  ${result.complete ? 'yes' : 'NO '}         ${result.workerCpu.toFixed(3)}`,
       );
       if (result.interimP95 >= 500 || !result.complete) break;
     }
@@ -149,7 +161,9 @@ async function main(): Promise<void> {
     const capacity = best?.sessions ?? 0;
     console.log(`\nlargest session count with p95 interim < 500 ms and every final: ${capacity}`);
     console.log(`predicted by the raw engine (cores / RTF): ${predicted.toFixed(1)}; ratio ${(capacity / predicted).toFixed(2)}`);
-    console.log('(each session costs a live pass and a second whole-utterance pass, about twice the raw engine\'s work)');
+    const cpu = rounds[0]!.workerCpu;
+    console.log(`each session costs the worker ${cpu.toFixed(3)} CPU s per audio s at 1 session (live pass + second pass), ` +
+      `${(cpu / rtf).toFixed(1)}× the raw engine's RTF: at most ${(CORES / cpu).toFixed(1)} sessions fit these cores`);
 
     const rssMb = async (pid: number): Promise<number> => Number((await run('ps', ['-o', 'rss=', '-p', String(pid)])).stdout.trim()) / 1024;
     const apiBefore = await rssMb(stack.api.pid);

@@ -18,9 +18,12 @@ const FRAMES_PER_SECOND = 100;
 
 /**
  * Live decoders end speech after 10 silent frames (100 ms) rather than the default 50: the
- * session's own end-of-utterance timeout (`eou_timeout_ms`, from 100 ms) decides the rest.
+ * session's own end-of-utterance timeout (`eou_timeout_ms`, from 100 ms) decides the rest. Their
+ * words are only interims (finals come from the second pass), so they skip the flat-lexicon and
+ * lattice passes and search fewer HMMs and words per frame: on the LibriVox clips that halves the
+ * live pass's CPU (RTF 0.167 → 0.084) with the same live words.
  */
-const LIVE_ARGS = ['-vad_postspeech', '10'];
+const LIVE_ARGS = ['-vad_postspeech', '10', '-fwdflat', 'no', '-bestpath', 'no', '-maxhmmpf', '3000', '-maxwpf', '10'];
 
 /**
  * CMU PocketSphinx with its US-English model. A pool of decoders, each used by one utterance at
