@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { waitFor } from './support/http.js';
 import { clipsWithPauses } from './support/speech-corpus.js';
 import { StreamClient, StreamRefused } from './support/stream-client.js';
 import { TestStack } from './support/test-stack.js';
@@ -72,5 +74,33 @@ describe('50 sessions at once against the capacity the workers report', () => {
     const again = await StreamClient.open(url, { authorization: `Token ${stack.licenseKey}` });
     again.send({ type: 'close_stream' });
     assert.equal((await again.closed).code, 1000);
+  });
+
+  test('clients that hang up during the upgrade leave no worker place taken', async () => {
+    const { hostname: host, port } = new URL(stack.apiUrl);
+    const streamsEnded = (): number => stack.workers.flatMap((worker) => worker.logs.filter((line) => line.msg === 'Stream ended')).length;
+    const ended = streamsEnded();
+    // Each sends its upgrade and half-closes at once: the API server takes a worker for it, then finds it gone.
+    await Promise.all(
+      Array.from({ length: WORKERS * STREAMS_PER_WORKER }, () => new Promise<void>((resolve) => {
+        const socket = connect(Number(port), host, () => {
+          socket.end(
+            `GET /v1/listen/stream HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+              `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Token ${stack.licenseKey}\r\n\r\n`,
+          );
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', () => resolve());
+        socket.resume();
+      })),
+    );
+    await waitFor('the worker streams of the hung-up clients to end', async () =>
+      streamsEnded() >= ended + WORKERS * STREAMS_PER_WORKER ? true : undefined,
+    );
+    const sessions = await Promise.all(
+      Array.from({ length: WORKERS * STREAMS_PER_WORKER }, () => StreamClient.open(`${stack.apiUrl.replace('http', 'ws')}/v1/listen/stream`, { authorization: `Token ${stack.licenseKey}` })),
+    );
+    for (const session of sessions) session.send({ type: 'close_stream' });
+    for (const session of sessions) assert.equal((await session.closed).code, 1000);
   });
 });

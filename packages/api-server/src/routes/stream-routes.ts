@@ -68,6 +68,11 @@ async function openWorker(request: FastifyRequest, options: StreamRouteOptions):
   assertComponentsServing(options.monitor);
   const worker = await connectAnyWorker(options, query, 0, request.id, request.log);
   if (worker === undefined) throw new ApiError('SERVICE_UNAVAILABLE', 'No ASR worker can take a stream now.', { retry_after: 5 });
+  // A client that hangs up before its upgrade completes gets no session to end the worker's
+  // stream: tie the worker's socket to the client's, or the worker place stays taken.
+  const clientSocket = request.raw.socket;
+  if (clientSocket.destroyed) worker.close(CLOSE_CODES.normal);
+  else clientSocket.once('close', () => worker.close(CLOSE_CODES.normal));
   request.stream = { query, worker };
 }
 
