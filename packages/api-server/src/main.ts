@@ -43,7 +43,7 @@ runMain('api-server', async () => {
   await monitor.start();
 
   const drain = new Drain();
-  const routes = routeOptions(config, queue, monitor, redis, keys, logger);
+  const routes = routeOptions({ config, queue, monitor, redis, keys, logger });
   // Work stops when the license does (its grace period over, say): live streams too, not only new requests.
   monitor.onChange((component, report) => {
     if (component === 'license_proxy' && report.reason === REASONS.licenseInvalid) {

@@ -14,18 +14,22 @@ import { UsageLimiter } from './limits/usage-limiter.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 import type { TranscriptionQueue } from './transcription/transcription-queue.js';
 
+/** What the API server has built before its routes. */
+export interface RouteDependencies {
+  readonly config: ApiServerConfig;
+  readonly queue: TranscriptionQueue;
+  readonly monitor: HealthMonitor;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly logger: Logger;
+}
+
 /**
  * The collaborators of the batch and the live transcription routes, built from configuration;
  * both share one limiter and one usage recorder.
  */
-export function routeOptions(
-  config: ApiServerConfig,
-  queue: TranscriptionQueue,
-  monitor: HealthMonitor,
-  redis: Redis,
-  keys: RedisKeys,
-  logger: Logger,
-): { listen: ListenRouteOptions; stream: StreamRouteOptions } {
+export function routeOptions(dependencies: RouteDependencies): { listen: ListenRouteOptions; stream: StreamRouteOptions } {
+  const { config, monitor, redis, keys, logger } = dependencies;
   const limiter = new UsageLimiter(
     redis,
     keys,
@@ -48,19 +52,11 @@ export function routeOptions(
     maxBufferedBytes: config.STREAM_MAX_BUFFER_KB * 1024,
     maxFrameBytes: config.STREAM_MAX_FRAME_KB * 1024,
   };
-  return { listen: listenRouteOptions(config, queue, monitor, redis, keys, logger, limiter, usage), stream };
+  return { listen: listenRouteOptions(dependencies, limiter, usage), stream };
 }
 
-function listenRouteOptions(
-  config: ApiServerConfig,
-  queue: TranscriptionQueue,
-  monitor: HealthMonitor,
-  redis: Redis,
-  keys: RedisKeys,
-  logger: Logger,
-  limiter: UsageLimiter,
-  usage: UsageRecorder,
-): ListenRouteOptions {
+function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimiter, usage: UsageRecorder): ListenRouteOptions {
+  const { config, queue, monitor, redis, keys, logger } = dependencies;
   return {
     transcriber: new BatchTranscriber(
       queue,
