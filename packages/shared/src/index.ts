@@ -51,6 +51,7 @@ export {
   type StreamCommand,
   type WorkerStreamEvent,
 } from './protocol/stream-messages.js';
+export { booleanOption } from './protocol/boolean-option.js';
 export {
   STREAM_ENCODINGS,
   streamQuerySchema,

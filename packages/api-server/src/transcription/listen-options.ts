@@ -1,12 +1,8 @@
 import { z } from 'zod';
-import { ApiError } from '@stt/shared';
+import { ApiError, booleanOption as flag } from '@stt/shared';
 
 /** Languages the PocketSphinx US-English model serves (regional tags of English map to it). */
 export const SUPPORTED_LANGUAGES = ['en'] as const;
-
-const flag = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
-  .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
 
 const listenOptionsSchema = z.object({
   language: z.string().trim().toLowerCase().default('en'),

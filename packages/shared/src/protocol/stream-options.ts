@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** A query-string boolean: `true`/`false`, `1`/`0`, `yes`/`no`. */
-const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
+import { booleanOption as flag } from './boolean-option.js';
 
 export const STREAM_ENCODINGS = ['linear16', 'mulaw', 'alaw'] as const;
 export type StreamEncoding = (typeof STREAM_ENCODINGS)[number];
