@@ -23,7 +23,7 @@ async function routeTable(stack: TestStack): Promise<RouteEntry[]> {
     metrics: new ApiMetrics(),
     drain: new Drain(),
     startedAt: Date.now(),
-    ...routeOptions(config, queue, monitor, redis, keys, logger),
+    ...routeOptions({ config, queue, monitor, redis, keys, logger }),
   });
   await app.ready();
   await app.close();

@@ -73,4 +73,17 @@ describe('a worker dying in the middle of a live session', () => {
     assert.equal(client.messages.at(-1)?.type, 'error');
     assert.equal(client.messages.at(-1)?.code, 'WORKER_LOST');
   });
+
+  test('the other workers full: an error message, then close 1013', async () => {
+    await Promise.all([stack.startWorker({ ASR_STREAM_CAPACITY: '1' }), stack.startWorker({ ASR_STREAM_CAPACITY: '1' })]);
+    const [client, other] = [await open(), await open()];
+    const started = await client.waitFor((message) => message.type === 'session_started');
+    await client.sendAudio(clipsWithPauses(dir, 1).pcm.subarray(0, 2 * BYTES_PER_SECOND), { frameBytes: 3200 });
+    await (await servingWorker(started.session_id)).kill();
+    assert.equal((await client.closed).code, 1013);
+    assert.equal(client.messages.at(-1)?.type, 'error');
+    assert.equal(client.messages.at(-1)?.code, 'SERVICE_UNAVAILABLE');
+    other.send({ type: 'close_stream' });
+    assert.equal((await other.closed).code, 1000, 'the session on the full worker goes on');
+  });
 });

@@ -4,7 +4,7 @@ import type { RawData, WebSocket } from 'ws';
 import { ApiError, CLOSE_CODES, streamQuerySchema, type Logger, type StreamQuery } from '@stt/shared';
 import type { HealthMonitor } from '../health/health-monitor.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
-import { StreamRelay, type ClientFrame } from '../streaming/stream-relay.js';
+import { StreamRelay, type ClientFrame, type WorkerConnection } from '../streaming/stream-relay.js';
 import type { LiveSessions } from '../streaming/live-sessions.js';
 import type { StreamWorkerPicker } from '../streaming/stream-worker-picker.js';
 import { connectWorkerStream, WorkerRefusedStream } from '../streaming/worker-stream-connection.js';
@@ -66,7 +66,7 @@ async function openWorker(request: FastifyRequest, options: StreamRouteOptions):
     throw new ApiError('UNSUPPORTED_LANGUAGE', `Language "${query.language}" is not supported.`, { supported_languages: SUPPORTED_LANGUAGES });
   }
   assertComponentsServing(options.monitor);
-  const worker = await connectAnyWorker(options, query, 0, request.id, request.log);
+  const { worker } = await connectAnyWorker(options, query, 0, request.id, request.log);
   if (worker === undefined) throw new ApiError('SERVICE_UNAVAILABLE', 'No ASR worker can take a stream now.', { retry_after: 5 });
   // A client that hangs up before its upgrade completes gets no session to end the worker's
   // stream: tie the worker's socket to the client's, or the worker place stays taken.
@@ -76,23 +76,28 @@ async function openWorker(request: FastifyRequest, options: StreamRouteOptions):
   request.stream = { query, worker };
 }
 
-/** The first worker, best first, that takes the stream with its times starting at `offsetSeconds`. */
+/**
+ * The first worker, best first, that takes the stream with its times starting at `offsetSeconds`;
+ * without one, whether a worker was up but full or draining (rather than none answering).
+ */
 async function connectAnyWorker(
   options: StreamRouteOptions,
   query: StreamQuery,
   offsetSeconds: number,
   requestId: string,
   log: Pick<Logger, 'warn'>,
-): Promise<WebSocket | undefined> {
+): Promise<WorkerConnection> {
   const { interim_results, endpointing, eou_timeout_ms, vad_events } = query;
+  let workersFull = false;
   for (const address of await options.workers.candidates().catch(() => [])) {
     try {
-      return await connectWorkerStream(address, { interim_results, endpointing, eou_timeout_ms, vad_events, offset_s: offsetSeconds }, requestId);
+      return { worker: await connectWorkerStream(address, { interim_results, endpointing, eou_timeout_ms, vad_events, offset_s: offsetSeconds }, requestId), workersFull };
     } catch (error) {
+      if (error instanceof WorkerRefusedStream) workersFull = true;
       log.warn({ worker: address, reason: error instanceof WorkerRefusedStream ? error.status : String(error) }, 'Worker refused a stream');
     }
   }
-  return undefined;
+  return { workersFull };
 }
 
 async function runSession(client: WebSocket, request: FastifyRequest, options: StreamRouteOptions): Promise<void> {

@@ -26,8 +26,14 @@ export interface StreamRelayOptions {
   readonly maxFrameBytes: number;
   /** Audio kept since the last final for replay on another worker. */
   readonly maxReplaySeconds: number;
-  /** Another worker for the session, its times starting at `offsetSeconds`; undefined when none can take it. */
-  readonly reconnect: (offsetSeconds: number) => Promise<WebSocket | undefined>;
+  /** Another worker for the session, its times starting at `offsetSeconds`. */
+  readonly reconnect: (offsetSeconds: number) => Promise<WorkerConnection>;
+}
+
+/** A worker's stream for a session, or none, and then whether workers were up but had no room. */
+export interface WorkerConnection {
+  readonly worker?: WebSocket;
+  readonly workersFull: boolean;
 }
 
 /** A client frame received before the relay started. */
@@ -117,9 +123,13 @@ export class StreamRelay {
 
   private async moveToAnotherWorker(): Promise<void> {
     this.log.warn({ replay_seconds: (this.samplesSent - this.replay.start) / SAMPLE_RATE }, 'Worker lost mid-stream; moving the session');
-    const worker = await this.options.reconnect(this.replay.start / SAMPLE_RATE).catch(() => undefined);
+    const { worker, workersFull } = await this.options.reconnect(this.replay.start / SAMPLE_RATE).catch(() => ({ workersFull: false }) as WorkerConnection);
     if (this.ended) {
       worker?.close(CLOSE_CODES.normal);
+      return;
+    }
+    if (worker === undefined && workersFull) {
+      this.fail('SERVICE_UNAVAILABLE', 'The transcription worker went away and the other workers have no room for the stream now.', CLOSE_CODES.tryAgainLater);
       return;
     }
     if (worker === undefined) {
