@@ -207,6 +207,17 @@ describe('live transcription over WebSocket', () => {
     for (const session of sessions) assert.equal((await session.closed).code, 1000);
   });
 
+  test('at STREAM_MAX_DURATION_S: the last final, then AUDIO_TOO_LONG and close 1008', async () => {
+    const api = await stack.startExtraApi({ STREAM_MAX_DURATION_S: '3' });
+    const client = await StreamClient.open(`${api.replace('http', 'ws')}/v1/listen/stream?punctuate=false`, auth());
+    void client.sendAudio(speech.pcm, { frameBytes: 3200, bytesPerSecond: BYTES_PER_SECOND_16K });
+    assert.equal((await client.closed).code, 1008);
+    const [last, error] = client.messages.slice(-2);
+    assert.equal(last?.is_last, true, 'the last final before the reason');
+    assert.ok(String(last?.transcript).split(' ').length >= 3, 'with the words spoken so far');
+    assert.equal(error?.code, 'AUDIO_TOO_LONG');
+  });
+
   test('over the per-key concurrency limit: an error, then close 1008', async () => {
     const api = await stack.startExtraApi({ RATE_LIMIT_CONCURRENT: '1' });
     const url = `${api.replace('http', 'ws')}/v1/listen/stream`;

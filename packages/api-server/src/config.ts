@@ -34,8 +34,8 @@ export function loadConfig(source: Env = process.env) {
       /** Fixed live workers (comma-separated); unset: the least loaded workers of the Redis registry. */
       LIGHTNING_ASR_STREAMING_BASE_URL: env.list(),
       STREAM_IDLE_TIMEOUT_S: env.int(15, 1, 3600),
-      /** A live stream's longest life: how long its concurrency slot may be held. */
-      STREAM_MAX_DURATION_S: env.int(4 * 3600, 60, 7 * 86_400),
+      /** A live stream's longest life; also how long its concurrency slot may be held. */
+      STREAM_MAX_DURATION_S: env.int(4 * 3600, 1, 7 * 86_400),
       STREAM_MAX_BUFFER_KB: env.int(1024, 16, 1_048_576),
       STREAM_MAX_FRAME_KB: env.int(1024, 1, 65_536),
       LOG_LEVEL: env.logLevel(),

@@ -16,8 +16,6 @@ import { routeOptions } from './route-wiring.js';
 import { licenseUnavailable } from './routes/work-admission.js';
 import { TranscriptionQueue } from './transcription/transcription-queue.js';
 
-/** After the drain timeout, how long a live session's last final may take before the close (1001). */
-const STREAM_FLUSH_TIMEOUT_MS = 5000;
 
 runMain('api-server', async () => {
   const config = loadConfig();
@@ -65,7 +63,7 @@ runMain('api-server', async () => {
     // Health says 503 for at least DRAIN_DELAY_S so load balancers stop routing here before we close.
     const [{ unfinished }] = await Promise.all([drain.drain(config.DRAIN_TIMEOUT_S * 1000, () => routes.stream.sessions.size), delay(config.DRAIN_DELAY_S * 1000)]);
     if (unfinished > 0) logger.warn({ unfinished }, 'Drain timeout reached; closing with requests in flight');
-    await routes.stream.sessions.shutdown(STREAM_FLUSH_TIMEOUT_MS);
+    await routes.stream.sessions.shutdown();
     monitor.stop();
     await app.close();
     await queue.close();

@@ -49,6 +49,7 @@ export function routeOptions(dependencies: RouteDependencies): { listen: ListenR
     usage,
     logger,
     idleTimeoutMs: config.STREAM_IDLE_TIMEOUT_S * 1000,
+    maxDurationMs: config.STREAM_MAX_DURATION_S * 1000,
     maxBufferedBytes: config.STREAM_MAX_BUFFER_KB * 1024,
     maxFrameBytes: config.STREAM_MAX_FRAME_KB * 1024,
   };

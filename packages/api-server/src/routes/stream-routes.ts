@@ -21,6 +21,8 @@ export interface StreamRouteOptions {
   readonly usage: UsageRecorder;
   readonly logger: Logger;
   readonly idleTimeoutMs: number;
+  /** A stream this old gets its last final, then AUDIO_TOO_LONG and 1008. */
+  readonly maxDurationMs: number;
   readonly maxBufferedBytes: number;
   /** The largest frame a client may send (bigger: an error, then 1009). */
   readonly maxFrameBytes: number;
@@ -111,6 +113,7 @@ async function runSession(client: WebSocket, request: FastifyRequest, options: S
       sessionId: request.id,
       query,
       idleTimeoutMs: options.idleTimeoutMs,
+      maxDurationMs: options.maxDurationMs,
       maxBufferedBytes: options.maxBufferedBytes,
       maxFrameBytes: options.maxFrameBytes,
       maxReplaySeconds: MAX_REPLAY_SECONDS,

@@ -21,7 +21,7 @@ export class LiveSessions {
   }
 
   /** Ends every session still open: its last final flushed to the client, then close 1001. */
-  async shutdown(flushTimeoutMs: number): Promise<void> {
-    await Promise.all([...this.relays].map((relay) => relay.shutdown(flushTimeoutMs)));
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.relays].map((relay) => relay.shutdown()));
   }
 }

@@ -20,6 +20,8 @@ export interface StreamRelayOptions {
   readonly query: StreamQuery;
   /** No audio and no keepalive for this long ends the session. */
   readonly idleTimeoutMs: number;
+  /** A session this old is ended: its last final, then AUDIO_TOO_LONG and 1008. */
+  readonly maxDurationMs: number;
   /** Bytes either side may have waiting to be sent before the session is ended (1008). */
   readonly maxBufferedBytes: number;
   /** The largest frame a client may send; a bigger one ends the session (1009). */
@@ -36,6 +38,12 @@ export interface WorkerConnection {
   readonly workersFull: boolean;
 }
 
+/** How a session closes once its last final is in: the code, after the reason when there is one. */
+interface Closing {
+  readonly closeCode: number;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
 /** A client frame received before the relay started. */
 export interface ClientFrame {
   readonly data: RawData;
@@ -43,6 +51,8 @@ export interface ClientFrame {
 }
 
 const SAMPLE_RATE = 16_000;
+/** How long a session ended by the server waits for its last final. */
+const LAST_FINAL_WAIT_MS = 5000;
 /** Audio goes to the worker in frames of at most 1 s, whatever the client's frames were (the worker takes ≤ 10 s). */
 const WORKER_FRAME_SAMPLES = SAMPLE_RATE;
 
@@ -64,10 +74,11 @@ export class StreamRelay {
   /** The worker now serving the session; undefined while it is being replaced. */
   private worker: WebSocket | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  private durationTimer: NodeJS.Timeout | undefined;
   private ended = false;
   private started = false;
-  /** The close code once the last final is in: 1000, or 1001 when the server is shutting down. */
-  private closeCode: number = CLOSE_CODES.normal;
+  /** How the session closes once the last final is in: 1000, unless the server ends it early. */
+  private closing: Closing = { closeCode: CLOSE_CODES.normal };
 
   constructor(
     private readonly client: WebSocket,
@@ -100,6 +111,11 @@ export class StreamRelay {
     for (const frame of early) onFrame(frame.data, frame.isBinary);
     this.client.on('close', () => this.end());
     this.touch();
+    const maxSeconds = this.options.maxDurationMs / 1000;
+    this.durationTimer = setTimeout(
+      () => void this.finishEarly({ closeCode: CLOSE_CODES.policy, error: { code: 'AUDIO_TOO_LONG', message: `A stream may last at most ${maxSeconds} s.` } }),
+      this.options.maxDurationMs,
+    );
   }
 
   private attach(worker: WebSocket): void {
@@ -184,23 +200,35 @@ export class StreamRelay {
       if (event.from_finalize) this.commands.shift();
     }
     this.sendToClient(clientMessage(event, this.options.sessionId, this.options.query));
-    if (event.type === 'final' && event.is_last) this.end(this.closeCode);
+    if (event.type === 'final' && event.is_last) this.close();
+  }
+
+  /** The server is going away: the last final, then close 1001. */
+  shutdown(): Promise<void> {
+    return this.finishEarly({ closeCode: CLOSE_CODES.goingAway });
   }
 
   /**
-   * The server is going away: asks the worker for the last final as `close_stream` would, relays
-   * it, and closes with 1001; after `flushTimeoutMs` without it, closes anyway.
+   * Ends the session before the client asked: the worker is asked for the last final as
+   * `close_stream` would, it is relayed, then the session closes as `closing` says; without the
+   * final within LAST_FINAL_WAIT_MS, it closes anyway.
    */
-  async shutdown(flushTimeoutMs: number): Promise<void> {
+  private async finishEarly(closing: Closing): Promise<void> {
     if (this.ended) return;
-    if (!this.started) return this.end(CLOSE_CODES.goingAway);
-    this.closeCode = CLOSE_CODES.goingAway;
+    this.closing = closing;
+    if (!this.started) return this.close();
     const command: StreamCommand = { type: 'close_stream' };
     this.commands.push(command);
     this.worker?.send(JSON.stringify(command));
-    const timer = setTimeout(() => this.end(CLOSE_CODES.goingAway), flushTimeoutMs);
+    const timer = setTimeout(() => this.close(), LAST_FINAL_WAIT_MS);
     await this.finished;
     clearTimeout(timer);
+  }
+
+  private close(): void {
+    const { closeCode, error } = this.closing;
+    if (error === undefined) this.end(closeCode);
+    else this.fail(error.code, error.message, closeCode);
   }
 
   /** Ends a session that may not run (a limit of its key) or go on (the license became unusable): the reason, then close 1008. */
@@ -227,6 +255,7 @@ export class StreamRelay {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.idleTimer);
+    clearTimeout(this.durationTimer);
     if (closeCode !== undefined && this.client.readyState === this.client.OPEN) this.client.close(closeCode);
     const worker = this.worker;
     if (worker !== undefined && (worker.readyState === worker.OPEN || worker.readyState === worker.CONNECTING)) worker.close(CLOSE_CODES.normal);
