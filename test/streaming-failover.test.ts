@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { request, waitFor } from './support/http.js';
 import type { ServiceProcess } from './support/service-process.js';
 import { clipsWithPauses, wordErrors } from './support/speech-corpus.js';
-import { StreamClient } from './support/stream-client.js';
+import { StreamClient, type StreamMessage } from './support/stream-client.js';
 import { TestStack } from './support/test-stack.js';
 
 const BYTES_PER_SECOND = 32_000;
@@ -22,6 +22,16 @@ describe('a worker dying in the middle of a live session', () => {
     waitFor('the worker serving the session', async () =>
       stack.workers.find((worker) => worker.running && worker.logs.some((line) => line.msg === 'Stream started' && line.request_id === id)),
     );
+
+  /** Sends 2 s of speech, SIGKILLs the session's worker, and returns how the session closed. */
+  async function killServingWorker(client: StreamClient): Promise<{ code: number; error: StreamMessage | undefined }> {
+    const started = await client.waitFor((message) => message.type === 'session_started');
+    await client.sendAudio(clipsWithPauses(dir, 1).pcm.subarray(0, 2 * BYTES_PER_SECOND), { frameBytes: 3200 });
+    await (await servingWorker(started.session_id)).kill();
+    const { code } = await client.closed;
+    const last = client.messages.at(-1);
+    return { code, error: last?.type === 'error' ? last : undefined };
+  }
 
   before(async () => {
     stack = await TestStack.start({ workers: 2 });
@@ -66,23 +76,17 @@ describe('a worker dying in the middle of a live session', () => {
 
   test('no other worker left: an error message, then close 1011', async () => {
     const client = await open();
-    const started = await client.waitFor((message) => message.type === 'session_started');
-    await client.sendAudio(clipsWithPauses(dir, 1).pcm.subarray(0, 2 * BYTES_PER_SECOND), { frameBytes: 3200 });
-    await (await servingWorker(started.session_id)).kill();
-    assert.equal((await client.closed).code, 1011);
-    assert.equal(client.messages.at(-1)?.type, 'error');
-    assert.equal(client.messages.at(-1)?.code, 'WORKER_LOST');
+    const { code, error } = await killServingWorker(client);
+    assert.equal(code, 1011);
+    assert.equal(error?.code, 'WORKER_LOST');
   });
 
   test('the other workers full: an error message, then close 1013', async () => {
     await Promise.all([stack.startWorker({ ASR_STREAM_CAPACITY: '1' }), stack.startWorker({ ASR_STREAM_CAPACITY: '1' })]);
     const [client, other] = [await open(), await open()];
-    const started = await client.waitFor((message) => message.type === 'session_started');
-    await client.sendAudio(clipsWithPauses(dir, 1).pcm.subarray(0, 2 * BYTES_PER_SECOND), { frameBytes: 3200 });
-    await (await servingWorker(started.session_id)).kill();
-    assert.equal((await client.closed).code, 1013);
-    assert.equal(client.messages.at(-1)?.type, 'error');
-    assert.equal(client.messages.at(-1)?.code, 'SERVICE_UNAVAILABLE');
+    const { code, error } = await killServingWorker(client);
+    assert.equal(code, 1013);
+    assert.equal(error?.code, 'SERVICE_UNAVAILABLE');
     other.send({ type: 'close_stream' });
     assert.equal((await other.closed).code, 1000, 'the session on the full worker goes on');
   });
