@@ -16,7 +16,6 @@ import { routeOptions } from './route-wiring.js';
 import { licenseUnavailable } from './routes/work-admission.js';
 import { TranscriptionQueue } from './transcription/transcription-queue.js';
 
-
 runMain('api-server', async () => {
   const config = loadConfig();
   const startedAt = Date.now();
