@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { ApiError, booleanOption as flag } from '@stt/shared';
+import { ApiError, booleanOption } from '@stt/shared';
 
 /** Languages the PocketSphinx US-English model serves (regional tags of English map to it). */
 export const SUPPORTED_LANGUAGES = ['en'] as const;
 
 const listenOptionsSchema = z.object({
   language: z.string().trim().toLowerCase().default('en'),
-  punctuate: flag.default(true),
-  diarize: flag.default(false),
+  punctuate: booleanOption.default(true),
+  diarize: booleanOption.default(false),
   num_speakers: z.coerce.number().int().min(1).max(32).optional(),
-  timestamps: flag.default(false),
+  timestamps: booleanOption.default(false),
   callback_url: z.string().url().optional(),
 });
 

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { booleanOption as flag } from './boolean-option.js';
+import { booleanOption } from './boolean-option.js';
 
 export const STREAM_ENCODINGS = ['linear16', 'mulaw', 'alaw'] as const;
 export type StreamEncoding = (typeof STREAM_ENCODINGS)[number];
 
 /** Options a live stream shares with its worker: how utterances are found and what is reported. */
 const sessionShape = {
-  interim_results: flag.default(true),
-  endpointing: flag.default(true),
+  interim_results: booleanOption.default(true),
+  endpointing: booleanOption.default(true),
   eou_timeout_ms: z.coerce.number().int().min(100).max(10_000).default(800),
-  vad_events: flag.default(false),
+  vad_events: booleanOption.default(false),
 };
 
 /** The query of `/v1/listen/stream` (the contract's "Streaming" section). */
@@ -17,8 +17,8 @@ export const streamQuerySchema = z.object({
   language: z.string().trim().toLowerCase().default('en'),
   encoding: z.enum(STREAM_ENCODINGS).default('linear16'),
   sample_rate: z.coerce.number().int().min(8000).max(48_000).default(16_000),
-  punctuate: flag.default(true),
-  word_timestamps: flag.default(false),
+  punctuate: booleanOption.default(true),
+  word_timestamps: booleanOption.default(false),
   ...sessionShape,
 });
 
