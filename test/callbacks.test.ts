@@ -1,46 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { listenLocally, request, waitFor } from './support/http.js';
+import { request, waitFor } from './support/http.js';
 import { concatenatedLibrivox, goforwardWav } from './support/speech-corpus.js';
 import { TestStack } from './support/test-stack.js';
-
-interface Delivery {
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-  readonly answered: number;
-}
-
-/** A webhook receiver that fails its first `failures` deliveries with 500, then answers 200. */
-class Receiver {
-  readonly deliveries: Delivery[] = [];
-  private server!: Server;
-  url = '';
-
-  constructor(private failures: number) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        const answered = this.failures-- > 0 ? 500 : 200;
-        this.deliveries.push({ headers: req.headers, body, answered });
-        res.statusCode = answered;
-        res.end();
-      });
-    });
-    this.url = `${await listenLocally(this.server)}/hook`;
-  }
-
-  stop(): void {
-    this.server.close();
-  }
-}
+import { WebhookReceiver } from './support/webhook-receiver.js';
 
 describe('callback_url: 202 at once, then a signed webhook, retried until it lands', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stt-hook-'));
@@ -69,8 +36,7 @@ describe('callback_url: 202 at once, then a signed webhook, retried until it lan
   });
 
   test('the result arrives signed with the caller\'s key after two failed deliveries, and GET shows it', async () => {
-    const receiver = new Receiver(2);
-    await receiver.start();
+    const receiver = await WebhookReceiver.start(2);
     try {
       const accepted = await submit(form(goforward, { callback_url: receiver.url, punctuate: 'false', timestamps: 'true' }));
       assert.equal(accepted.status, 202);
@@ -103,8 +69,7 @@ describe('callback_url: 202 at once, then a signed webhook, retried until it lan
   });
 
   test('GET /v1/listen/{job_id} says processing while the job runs', async () => {
-    const receiver = new Receiver(0);
-    await receiver.start();
+    const receiver = await WebhookReceiver.start(0);
     try {
       const long = concatenatedLibrivox(dir, 1);
       const accepted = await submit(form(readFileSync(long.wav), { callback_url: receiver.url }));
@@ -119,8 +84,7 @@ describe('callback_url: 202 at once, then a signed webhook, retried until it lan
   });
 
   test('a job that fails is delivered as status "failed" with the error body', async () => {
-    const receiver = new Receiver(0);
-    await receiver.start();
+    const receiver = await WebhookReceiver.start(0);
     try {
       const hurried = await stack.startExtraApi({ URL_FETCH_ALLOWED_HOSTS: '127.0.0.1', CALLBACK_JOB_TIMEOUT_S: '1' });
       const long = concatenatedLibrivox(dir, 2);

@@ -83,6 +83,8 @@ describe('a worker dying in the middle of a live session', () => {
 
   test('the other workers full: an error message, then close 1013', async () => {
     await Promise.all([stack.startWorker({ ASR_STREAM_CAPACITY: '1' }), stack.startWorker({ ASR_STREAM_CAPACITY: '1' })]);
+    // Their ready lines are not enough: the API server admits a stream only once its registry probe has seen them.
+    await stack.workersReady(2);
     const [client, other] = [await open(), await open()];
     const { code, error } = await killServingWorker(client);
     assert.equal(code, 1013);

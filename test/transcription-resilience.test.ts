@@ -33,10 +33,7 @@ describe('batch transcription under load and failure', () => {
     long = concatenatedLibrivox(dir, 1);
     stack = await TestStack.start({ workers: 0 });
     await Promise.all([stack.startWorker(WORKER_ENV), stack.startWorker(WORKER_ENV)]);
-    await waitFor('two ready workers', async () => {
-      const asr = await request(`${stack.apiUrl}/health/asr`);
-      return asr.json.workers_ready === 2 ? asr : undefined;
-    });
+    await stack.workersReady(2);
   });
   after(async () => {
     await stack.stop();

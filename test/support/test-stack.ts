@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generateSigningKeyPair, issueLicenseKey, type IssueLicenseOptions } from '@stt/license-proxy';
 import { RedisServerProcess } from '@stt/stack';
 import { freePort } from './free-port.js';
-import { waitForStatus } from './http.js';
+import { request, waitFor, waitForStatus } from './http.js';
 import { ServiceProcess } from './service-process.js';
 
 /** Faster than the defaults so failures show within a second or two; the mechanisms are the same. */
@@ -99,7 +99,7 @@ export class TestStack {
 
   /** Starts the stack's API server (the one `apiUrl` names). */
   async startApi(env: Env = {}): Promise<ServiceProcess> {
-    const { api, url } = await this.spawnApi(env);
+    const { api, url } = await this.startReplica(env);
     this.api = api;
     this.apiUrl = url;
     return api;
@@ -107,10 +107,11 @@ export class TestStack {
 
   /** Starts one more API server sharing the stack (other limits, say) and returns its base URL. */
   async startExtraApi(env: Env = {}): Promise<string> {
-    return (await this.spawnApi(env)).url;
+    return (await this.startReplica(env)).url;
   }
 
-  private async spawnApi(env: Env): Promise<{ api: ServiceProcess; url: string }> {
+  /** Starts one more API server sharing the stack and returns its process (to kill) and base URL. */
+  async startReplica(env: Env = {}): Promise<{ api: ServiceProcess; url: string }> {
     const port = await freePort();
     const api = this.spawn('api-server', {
       ...this.commonEnv,
@@ -126,6 +127,14 @@ export class TestStack {
   /** Waits until the API server's `/health` is 200 (components settle a probe interval after start). */
   healthy(): Promise<unknown> {
     return waitForStatus(`${this.apiUrl}/health`, 200);
+  }
+
+  /** Waits until the API server at `apiUrl` counts exactly `count` ready workers (the state a test needs, not a log line). */
+  workersReady(count: number, apiUrl = this.apiUrl): Promise<unknown> {
+    return waitFor(`${count} ready workers`, async () => {
+      const asr = await request(`${apiUrl}/health/asr`);
+      return asr.json.workers_ready === count ? asr : undefined;
+    });
   }
 
   async stop(): Promise<void> {

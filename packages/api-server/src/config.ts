@@ -17,6 +17,10 @@ export function loadConfig(source: Env = process.env) {
       MAX_AUDIO_DURATION_S: env.int(7200, 1, 86_400),
       REQUEST_TIMEOUT_S: env.int(300, 1, 86_400),
       CALLBACK_JOB_TIMEOUT_S: env.int(3600, 1, 86_400),
+      /** How long a callback job's lease outlives its API server's last heartbeat; then another takes it over. */
+      CALLBACK_JOB_LEASE_MS: env.int(10_000, 1000, 600_000),
+      /** How long a synchronous request waits for an unreachable Redis before its 503. */
+      REDIS_OUTAGE_GRACE_S: env.int(5, 1, 300),
       CALLBACK_MAX_RETRIES: env.int(10, 0, 100),
       CALLBACK_TIMEOUT_S: env.int(10, 1, 600),
       CALLBACK_INITIAL_BACKOFF_MS: env.int(1000, 10, 600_000),

@@ -10,10 +10,10 @@ import { HealthMonitor } from './health/health-monitor.js';
 import { AsrProbe } from './health/probes/asr-probe.js';
 import { LicenseProbe } from './health/probes/license-probe.js';
 import { RedisProbe } from './health/probes/redis-probe.js';
+import { licenseUnavailable } from './errors/refusals.js';
 import { Drain } from './http/drain.js';
 import { ApiMetrics } from './metrics.js';
 import { routeOptions } from './route-wiring.js';
-import { licenseUnavailable } from './routes/work-admission.js';
 import { TranscriptionQueue } from './transcription/transcription-queue.js';
 
 runMain('api-server', async () => {
@@ -63,6 +63,7 @@ runMain('api-server', async () => {
     const [{ unfinished }] = await Promise.all([drain.drain(config.DRAIN_TIMEOUT_S * 1000, () => routes.stream.sessions.size), delay(config.DRAIN_DELAY_S * 1000)]);
     if (unfinished > 0) logger.warn({ unfinished }, 'Drain timeout reached; closing with requests in flight');
     await routes.stream.sessions.shutdown();
+    await routes.callbackJobs.close();
     monitor.stop();
     await app.close();
     await queue.close();
@@ -71,5 +72,6 @@ runMain('api-server', async () => {
     return 0;
   });
   await app.listen({ port: config.API_SERVER_PORT, host: config.API_SERVER_HOST });
+  routes.callbackJobs.start();
   logger.info(`API server listening on port ${config.API_SERVER_PORT}`);
 });

@@ -9,7 +9,9 @@ import { LiveSessions } from './streaming/live-sessions.js';
 import { StreamWorkerPicker } from './streaming/stream-worker-picker.js';
 import { BatchTranscriber } from './transcription/batch-transcriber.js';
 import { CallbackDelivery } from './transcription/callback-delivery.js';
-import { JobStore } from './transcription/job-store.js';
+import { CallbackJobRunner } from './transcription/callback-job-runner.js';
+import { CallbackJobStore } from './transcription/callback-job-store.js';
+import { CallbackJobs } from './transcription/callback-jobs.js';
 import { UsageLimiter } from './limits/usage-limiter.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 import type { TranscriptionQueue } from './transcription/transcription-queue.js';
@@ -28,7 +30,11 @@ export interface RouteDependencies {
  * The collaborators of the batch and the live transcription routes, built from configuration;
  * both share one limiter and one usage recorder.
  */
-export function routeOptions(dependencies: RouteDependencies): { listen: ListenRouteOptions; stream: StreamRouteOptions } {
+export function routeOptions(dependencies: RouteDependencies): {
+  listen: ListenRouteOptions;
+  stream: StreamRouteOptions;
+  callbackJobs: CallbackJobs;
+} {
   const { config, monitor, redis, keys, logger } = dependencies;
   const limiter = new UsageLimiter(
     redis,
@@ -53,38 +59,53 @@ export function routeOptions(dependencies: RouteDependencies): { listen: ListenR
     maxBufferedBytes: config.STREAM_MAX_BUFFER_KB * 1024,
     maxFrameBytes: config.STREAM_MAX_FRAME_KB * 1024,
   };
-  return { listen: listenRouteOptions(dependencies, limiter, usage), stream };
+  const callbackJobs = newCallbackJobs(dependencies, limiter);
+  return { listen: listenRouteOptions(dependencies, limiter, usage, callbackJobs), stream, callbackJobs };
 }
 
-function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimiter, usage: UsageRecorder): ListenRouteOptions {
-  const { config, queue, monitor, redis, keys, logger } = dependencies;
+/** Callback jobs kept in Redis, finished by whichever API server holds them. */
+function newCallbackJobs(dependencies: RouteDependencies, limiter: UsageLimiter): CallbackJobs {
+  const { config, queue, redis, keys, logger } = dependencies;
+  const delivery = new CallbackDelivery({
+    maxRetries: config.CALLBACK_MAX_RETRIES,
+    attemptTimeoutMs: config.CALLBACK_TIMEOUT_S * 1000,
+    initialBackoffMs: config.CALLBACK_INITIAL_BACKOFF_MS,
+    maxBackoffMs: 300_000,
+    allowedHosts: config.URL_FETCH_ALLOWED_HOSTS,
+  });
+  const store = new CallbackJobStore(redis, keys, {
+    leaseMs: config.CALLBACK_JOB_LEASE_MS,
+    resultTtlSeconds: config.JOB_RESULT_TTL_S,
+    activeTtlSeconds: config.CALLBACK_JOB_TIMEOUT_S + Math.ceil(delivery.maxSpanMs / 1000) + config.JOB_RESULT_TTL_S,
+  });
+  const jobTimeoutMs = config.CALLBACK_JOB_TIMEOUT_S * 1000;
+  const runner = new CallbackJobRunner(store, queue, delivery, limiter, { jobTimeoutMs }, logger);
+  return new CallbackJobs(store, runner, { leaseMs: config.CALLBACK_JOB_LEASE_MS, jobTimeoutMs }, logger);
+}
+
+function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimiter, usage: UsageRecorder, callbackJobs: CallbackJobs): ListenRouteOptions {
+  const { config, queue, monitor, logger } = dependencies;
   return {
     transcriber: new BatchTranscriber(
       queue,
-      { maxSegmentSeconds: config.SEGMENT_MAX_S, minSegmentSeconds: config.SEGMENT_MIN_S, maxSegmentsInFlight: config.SEGMENTS_IN_FLIGHT },
+      {
+        maxSegmentSeconds: config.SEGMENT_MAX_S,
+        minSegmentSeconds: config.SEGMENT_MIN_S,
+        maxSegmentsInFlight: config.SEGMENTS_IN_FLIGHT,
+        redisOutageMs: config.REDIS_OUTAGE_GRACE_S * 1000,
+      },
       logger,
     ),
     queue,
     monitor,
-    jobs: new JobStore(redis, keys, config.JOB_RESULT_TTL_S),
+    callbackJobs,
     limiter,
-    callbacks: new CallbackDelivery(
-      {
-        maxRetries: config.CALLBACK_MAX_RETRIES,
-        attemptTimeoutMs: config.CALLBACK_TIMEOUT_S * 1000,
-        initialBackoffMs: config.CALLBACK_INITIAL_BACKOFF_MS,
-        maxBackoffMs: 300_000,
-        allowedHosts: config.URL_FETCH_ALLOWED_HOSTS,
-      },
-      logger,
-    ),
     usage,
     logger,
     limits: {
       maxUploadBytes: config.MAX_UPLOAD_MB * 1024 * 1024,
       maxDurationSeconds: config.MAX_AUDIO_DURATION_S,
       requestTimeoutMs: config.REQUEST_TIMEOUT_S * 1000,
-      callbackJobTimeoutMs: config.CALLBACK_JOB_TIMEOUT_S * 1000,
       maxQueuedSegments: config.QUEUE_MAX_SEGMENTS,
       urlFetchTimeoutMs: config.URL_FETCH_TIMEOUT_S * 1000,
       urlAllowedHosts: config.URL_FETCH_ALLOWED_HOSTS,

@@ -64,5 +64,5 @@ export { workerInfoSchema, type WorkerInfo } from './protocol/worker-info.js';
 export { EXIT_CONFIG, onShutdownSignal, runMain } from './process/run-main.js';
 export { createRedis, queueConnectionOptions, redisReady } from './redis/client.js';
 export { RedisKeys } from './redis/keys.js';
-export { appendUsageEvent } from './redis/usage-events.js';
+export { appendUsageEvent, USAGE_EVENT_FIELD } from './redis/usage-events.js';
 export { VERSION } from './version.js';

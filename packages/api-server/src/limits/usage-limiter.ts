@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ApiError, type LicenseClaims, type RedisKeys } from '@stt/shared';
+import { ApiError, type LicenseClaims, type Logger, type RedisKeys } from '@stt/shared';
 
 /** Per-key limits; each defaults to the key's own and can be overridden by configuration. */
 export interface UsageLimits {
@@ -10,9 +10,16 @@ export interface UsageLimits {
 
 export type LimitOverrides = Partial<UsageLimits>;
 
-/** A slot taken by an admitted request; `release` it when the request ends, with the audio it used. */
+/**
+ * A slot taken by an admitted request; release it when the request ends, with the audio it used.
+ * Plain data, so a callback job can keep it in Redis and another API server release it.
+ */
 export interface UsageSlot {
-  release(audioSeconds: number): Promise<void>;
+  readonly license_id: string;
+  /** The request's entry among the key's running requests. */
+  readonly member: string;
+  /** The UTC day (`YYYY-MM-DD`) its audio counts against. */
+  readonly day: string;
 }
 
 /**
@@ -82,15 +89,23 @@ export class UsageLimiter {
         retry_after: 1,
       });
     }
-    return {
-      release: async (audioSeconds) => {
-        const multi = this.redis.multi().zrem(running, member);
-        if (audioSeconds > 0) {
-          const audioKey = this.keys.limit(id, `audio:${day}`);
-          multi.incrbyfloat(audioKey, audioSeconds).expire(audioKey, 2 * 86_400);
-        }
-        await multi.exec();
-      },
-    };
+    return { license_id: id, member, day };
+  }
+
+  /**
+   * Frees `slot` and counts `audioSeconds` against its key's daily quota. Never rejects: a request
+   * is not failed for its bookkeeping (the slot ages out on its own; the miss is logged).
+   */
+  async release(slot: UsageSlot, audioSeconds: number, log: Pick<Logger, 'error'>): Promise<void> {
+    await this.releaseOrThrow(slot, audioSeconds).catch((error: unknown) => log.error({ err: error }, 'Could not record usage against the limits'));
+  }
+
+  private async releaseOrThrow(slot: UsageSlot, audioSeconds: number): Promise<void> {
+    const multi = this.redis.multi().zrem(this.keys.limit(slot.license_id, 'running'), slot.member);
+    if (audioSeconds > 0) {
+      const audioKey = this.keys.limit(slot.license_id, `audio:${slot.day}`);
+      multi.incrbyfloat(audioKey, audioSeconds).expire(audioKey, 2 * 86_400);
+    }
+    await multi.exec();
   }
 }

@@ -4,17 +4,17 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type Logger } from '@stt/shared';
 import type { HealthMonitor } from '../health/health-monitor.js';
-import type { BatchTranscriber, BatchTranscript, TranscriptionRun } from '../transcription/batch-transcriber.js';
-import type { CallbackDelivery } from '../transcription/callback-delivery.js';
-import type { JobStore } from '../transcription/job-store.js';
-import type { UsageLimiter, UsageSlot } from '../limits/usage-limiter.js';
+import type { BatchTranscriber, IngestedAudio, TranscriptionRun } from '../transcription/batch-transcriber.js';
+import type { CallbackJobs } from '../transcription/callback-jobs.js';
+import { visibleJob } from '../transcription/callback-job-record.js';
+import type { UsageLimiter } from '../limits/usage-limiter.js';
 import { parseListenOptions, type ListenOptions } from '../transcription/listen-options.js';
 import { cloudResponse, listenResponse } from '../transcription/listen-response.js';
 import type { TranscriptionQueue } from '../transcription/transcription-queue.js';
 import { decodeAudio } from '../audio/index.js';
 import { assertUrlAllowed, fetchAudio } from '../url-fetch/index.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
-import { listenFeatures, newRequestUsage, registerUsageRecording, usageEvent, type RequestUsage } from '../usage/usage-recording.js';
+import { listenFeatures, newRequestUsage, registerUsageRecording } from '../usage/usage-recording.js';
 import { ByteLimitStream } from '../url-fetch/byte-limit-stream.js';
 import { readListenInput, type AudioSource } from './listen-input.js';
 import { assertAcceptingWork } from './work-admission.js';
@@ -23,16 +23,14 @@ export interface ListenRouteOptions {
   readonly transcriber: BatchTranscriber;
   readonly queue: TranscriptionQueue;
   readonly monitor: HealthMonitor;
-  readonly jobs: JobStore;
+  readonly callbackJobs: CallbackJobs;
   readonly limiter: UsageLimiter;
-  readonly callbacks: CallbackDelivery;
   readonly usage: UsageRecorder;
   readonly logger: Logger;
   readonly limits: {
     readonly maxUploadBytes: number;
     readonly maxDurationSeconds: number;
     readonly requestTimeoutMs: number;
-    readonly callbackJobTimeoutMs: number;
     readonly maxQueuedSegments: number;
     readonly urlFetchTimeoutMs: number;
     readonly urlAllowedHosts: readonly string[];
@@ -70,6 +68,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     const id = `job_${randomUUID().replaceAll('-', '')}`;
     const abort = new AbortController();
     let run: TranscriptionRun | undefined;
+    let audio: IngestedAudio | undefined;
     let uploadBytes = 0;
     const begin = async (stream: Readable): Promise<void> => {
       const counted = stream.pipe(new ByteLimitStream(limits.maxUploadBytes));
@@ -81,7 +80,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
         onDecoderError: (detail) => request.log.warn({ ffmpeg: detail }, 'ffmpeg could not decode the upload'),
       });
       run = options.transcriber.start(id, request.id, pcm);
-      await run.ingested;
+      audio = await run.ingested;
     };
     const cancel = (reason: Error): void => {
       abort.abort(reason);
@@ -122,19 +121,19 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
       const transcription = run!;
 
       if (listenOptions.callback_url !== undefined) {
-        const createdAt = new Date().toISOString();
-        await options.jobs.save({ job_id: id, request_id: request.id, status: 'processing', created_at: createdAt, license_id: request.license!.license_id });
-        slotHandedOver = true;
-        usage.deferred = true;
-        void finishInBackground(options, transcription, listenOptions, slot, usage, {
+        await options.callbackJobs.accept({
           jobId: id,
           requestId: request.id,
-          licenseId: request.license!.license_id,
-          createdAt,
+          slot,
+          options: { ...listenOptions, callback_url: listenOptions.callback_url },
+          features: usage.features,
           secret: options.webhookSecret ?? request.licenseKey!,
-          startedAt,
-          callbackUrl: listenOptions.callback_url,
+          audio: audio!,
         });
+        // From here on the job is Redis's and whichever API server holds it: its slot, usage and segments too.
+        transcription.handOver();
+        slotHandedOver = true;
+        usage.deferred = true;
         return reply.code(202).send({ job_id: id, request_id: request.id, status: 'processing' });
       }
 
@@ -147,7 +146,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     } finally {
       clearTimeout(timer);
       reply.raw.off('close', onClose);
-      if (!slotHandedOver) await releaseSlot(slot, usage.audioSeconds, request.log);
+      if (!slotHandedOver) await options.limiter.release(slot, usage.audioSeconds, request.log);
     }
   };
 
@@ -155,12 +154,11 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
   app.post('/api/v1/lightning/get_text', handle('cloud'));
   app.post('/waves/v1/pulse/get_text', handle('cloud'));
   app.get<{ Params: { job_id: string } }>('/v1/listen/:job_id', async (request, reply) => {
-    const record = await options.jobs.get(request.params.job_id);
+    const record = await options.callbackJobs.get(request.params.job_id);
     if (record === undefined || record.license_id !== request.license!.license_id) {
       throw new ApiError('NOT_FOUND', 'No such job (results are kept for a limited time).');
     }
-    const { license_id: _hidden, ...visible } = record;
-    return reply.send(visible);
+    return reply.send(visibleJob(record));
   });
 
 }
@@ -179,56 +177,6 @@ function discardRestOfUpload(request: FastifyRequest, reply: FastifyReply, error
   request.raw.resume();
 }
 
-/** Frees the request's concurrency slot and counts its audio against the daily quota. */
-async function releaseSlot(slot: UsageSlot, audioSeconds: number, log: Pick<Logger, 'error'>): Promise<void> {
-  await slot.release(audioSeconds).catch((error: unknown) => log.error({ err: error }, 'Could not record usage against the limits'));
-}
-
 function renameKeys(fields: Record<string, unknown>, names: Readonly<Record<string, string>>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).map(([name, value]) => [names[name] ?? name, value]));
-}
-
-interface BackgroundJob {
-  readonly jobId: string;
-  readonly requestId: string;
-  readonly licenseId: string;
-  readonly createdAt: string;
-  readonly secret: string;
-  readonly startedAt: number;
-  readonly callbackUrl: string;
-}
-
-/** Waits for a callback job's transcript, records it and its usage, and delivers the signed webhook. */
-async function finishInBackground(
-  options: ListenRouteOptions,
-  run: TranscriptionRun,
-  listen: ListenOptions,
-  slot: UsageSlot,
-  usage: RequestUsage,
-  job: BackgroundJob,
-): Promise<void> {
-  let status = 200;
-  const timer = setTimeout(
-    () => run.cancel(new ApiError('REQUEST_TIMEOUT', `Transcription took longer than ${options.limits.callbackJobTimeoutMs / 1000} s.`)),
-    options.limits.callbackJobTimeoutMs,
-  );
-  let payload: Record<string, unknown>;
-  const base = { job_id: job.jobId, request_id: job.requestId, created_at: job.createdAt, license_id: job.licenseId };
-  try {
-    const transcript: BatchTranscript = await run.result;
-    usage.audioSeconds = transcript.durationSeconds;
-    const result = listenResponse(job.requestId, transcript, listen, performance.now() - job.startedAt);
-    payload = { job_id: job.jobId, status: 'completed', result };
-    await options.jobs.save({ ...base, status: 'completed', completed_at: new Date().toISOString(), result: { ...result } });
-  } catch (error) {
-    const apiError = error instanceof ApiError ? error : new ApiError('INTERNAL_ERROR', 'Transcription failed.');
-    status = apiError.statusCode;
-    payload = { job_id: job.jobId, status: 'failed', error: apiError.toBody(job.requestId) };
-    await options.jobs.save({ ...base, status: 'failed', completed_at: new Date().toISOString(), error: apiError.toBody(job.requestId) }).catch(() => undefined);
-  } finally {
-    clearTimeout(timer);
-    await releaseSlot(slot, usage.audioSeconds, options.logger);
-    await options.usage.record(usageEvent(job.requestId, job.licenseId, usage, status));
-  }
-  await options.callbacks.deliver(job.callbackUrl, payload, job.secret, job.requestId);
 }

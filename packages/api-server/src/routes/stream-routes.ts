@@ -141,7 +141,7 @@ async function runSession(client: WebSocket, request: FastifyRequest, options: S
   relay.start(early);
   const { audioSeconds } = await relay.finished;
   log.info({ audio_seconds: audioSeconds }, 'Stream ended');
-  await slot.release(audioSeconds).catch((error: unknown) => log.error({ err: error }, 'Could not record usage against the limits'));
+  await options.limiter.release(slot, audioSeconds, log);
   const usage = newRequestUsage('stream');
   usage.audioSeconds = audioSeconds;
   usage.features = ['streaming', ...(query.punctuate ? ['punctuation'] : []), ...(query.word_timestamps ? ['word_timestamps'] : [])];

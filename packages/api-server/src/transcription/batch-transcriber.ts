@@ -1,37 +1,46 @@
-import { ApiError, JOB_SAMPLE_RATE, type Logger, type RecognizedWord, type TranscriptionJobResult } from '@stt/shared';
-import { PcmSegmenter } from './pcm-segmenter.js';
-import type { TranscriptionQueue } from './transcription-queue.js';
+import { ApiError, JOB_SAMPLE_RATE, type Logger, type TranscriptionJobResult } from '@stt/shared';
+import { PcmSegmenter, type PcmSegment } from './pcm-segmenter.js';
+import { joinSegments, type BatchTranscript } from './batch-transcript.js';
+import type { SegmentRef, TranscriptionQueue } from './transcription-queue.js';
 
 export interface BatchTranscriberOptions {
   readonly maxSegmentSeconds: number;
   readonly minSegmentSeconds: number;
   /** Segments of one request queued or decoding at once; reading the input waits beyond it. */
   readonly maxSegmentsInFlight: number;
+  /**
+   * A synchronous request whose Redis does not answer this long is given up with a 503; if Redis
+   * is back sooner, the segments it lost are submitted again from memory.
+   */
+  readonly redisOutageMs: number;
 }
 
-/** The joined result of all segments of one transcription. */
-export interface BatchTranscript {
-  readonly words: readonly RecognizedWord[];
+/** The whole input read and queued: what a callback job needs to take the segments over. */
+export interface IngestedAudio {
+  readonly segments: readonly SegmentRef[];
   readonly durationSeconds: number;
-  readonly engine: string;
-  readonly model: string;
-  readonly segments: number;
 }
 
 /** One transcription under way: its input is being read and its segments decoded. */
 export interface TranscriptionRun {
   /** Resolves once the whole input was read and every segment queued. */
-  readonly ingested: Promise<void>;
+  readonly ingested: Promise<IngestedAudio>;
   /** Resolves with the transcript, or rejects with the error the client should see. */
   readonly result: Promise<BatchTranscript>;
   /** Stops the run: segments not started are dropped, the result rejects with `reason`. */
   cancel(reason: ApiError | Error): void;
+  /**
+   * Leaves the queued segments to someone else (a callback job): from now on the run neither
+   * cancels nor deletes them, and `result` is not to be awaited.
+   */
+  handOver(): void;
 }
 
 /**
  * Turns decoded PCM into a transcript through the shared queue: the audio is cut at silences
- * into segments that workers decode in parallel, then joined in order. Everything stored for the
- * run is deleted when it ends, whatever the outcome.
+ * into segments that workers decode in parallel, then joined in order. Each segment's PCM stays
+ * in memory until its result is in, so a Redis that lost it can be given it again. Everything
+ * stored for the run is deleted when it ends, whatever the outcome, unless it was handed over.
  */
 export class BatchTranscriber {
   constructor(
@@ -42,7 +51,9 @@ export class BatchTranscriber {
 
   start(id: string, requestId: string, pcm: AsyncIterable<Int16Array>): TranscriptionRun {
     const controller = new AbortController();
-    const segments: Promise<TranscriptionJobResult>[] = [];
+    let handedOver = false;
+    const refs: SegmentRef[] = [];
+    const results: Promise<TranscriptionJobResult>[] = [];
     const segmenter = new PcmSegmenter({
       sampleRate: JOB_SAMPLE_RATE,
       maxSegmentSeconds: this.options.maxSegmentSeconds,
@@ -53,13 +64,21 @@ export class BatchTranscriber {
     });
     aborted.catch(() => undefined);
 
-    const ingested = (async () => {
+    const ingested = (async (): Promise<IngestedAudio> => {
       const inFlight = new Set<Promise<unknown>>();
-      const submit = async (segment: ReturnType<PcmSegmenter['end']>[number]): Promise<void> => {
+      const submit = async (segment: PcmSegment): Promise<void> => {
         while (inFlight.size >= this.options.maxSegmentsInFlight) await Promise.race([...inFlight, aborted]);
         controller.signal.throwIfAborted();
-        const { result } = await this.queue.submit(id, requestId, segments.length, segment);
-        segments.push(result);
+        const ref: SegmentRef = { transcriptionId: id, requestId, index: refs.length, offsetSeconds: segment.offsetSeconds };
+        refs.push(ref);
+        await this.queue.submit(ref, segment.pcm);
+        const result = this.queue.result(ref, {
+          source: async () => segment.pcm,
+          signal: controller.signal,
+          unreachableAfterMs: this.options.redisOutageMs,
+        });
+        result.catch(() => undefined); // observed below; never an unhandled rejection meanwhile
+        results.push(result);
         const settled = result.then(() => undefined, () => undefined).finally(() => inFlight.delete(settled));
         inFlight.add(settled);
       };
@@ -68,22 +87,25 @@ export class BatchTranscriber {
         for (const segment of segmenter.push(chunk)) await submit(segment);
       }
       for (const segment of segmenter.end()) await submit(segment);
-      if (segments.length === 0) throw new ApiError('INVALID_AUDIO', 'The audio holds no samples.');
+      if (refs.length === 0) throw new ApiError('INVALID_AUDIO', 'The audio holds no samples.');
+      return { segments: refs, durationSeconds: segmenter.durationSeconds };
     })();
 
     const result = (async (): Promise<BatchTranscript> => {
       try {
         await Promise.race([ingested, aborted]);
-        const results = await Promise.race([Promise.all(segments), aborted]);
-        return join(results, segmenter.durationSeconds);
+        const decoded = await Promise.race([Promise.all(results), aborted]);
+        return joinSegments(decoded, segmenter.durationSeconds);
       } catch (error) {
         if (!controller.signal.aborted) controller.abort(error);
-        await this.queue.cancel(id, segments.length).catch(() => undefined);
+        if (!handedOver) await this.queue.cancel(id, refs.length).catch(() => undefined);
         throw toClientError(error, requestId, this.logger);
       } finally {
-        await this.queue.release(id, segments.length).catch((error: unknown) => {
-          this.logger.error({ err: error, request_id: requestId }, 'Could not delete stored audio; it expires on its own');
-        });
+        if (!handedOver) {
+          await this.queue.release(id, refs.length).catch((error: unknown) => {
+            this.logger.error({ err: error, request_id: requestId }, 'Could not delete stored audio; it expires on its own');
+          });
+        }
       }
     })();
     result.catch(() => undefined);
@@ -91,23 +113,19 @@ export class BatchTranscriber {
     return {
       ingested: Promise.race([ingested, aborted]),
       result,
-      cancel: (reason) => controller.abort(reason),
+      cancel: (reason) => {
+        if (!handedOver) controller.abort(reason);
+      },
+      handOver: () => {
+        handedOver = true;
+        controller.abort(new Error('handed over'));
+      },
     };
   }
 }
 
-function join(results: readonly TranscriptionJobResult[], durationSeconds: number): BatchTranscript {
-  return {
-    words: results.flatMap((segment) => segment.words),
-    durationSeconds,
-    engine: results[0]?.engine ?? 'unknown',
-    model: results[0]?.model ?? 'unknown',
-    segments: results.length,
-  };
-}
-
 /** Our own errors pass through; a failed segment or Redis trouble becomes a 500 the log explains. */
-function toClientError(error: unknown, requestId: string, logger: Logger): Error {
+export function toClientError(error: unknown, requestId: string, logger: Logger): ApiError {
   if (error instanceof ApiError) return error;
   logger.error({ err: error, request_id: requestId }, 'Transcription failed');
   return new ApiError('INTERNAL_ERROR', 'Transcription failed.');

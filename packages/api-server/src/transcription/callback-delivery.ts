@@ -1,8 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { setTimeout as delay } from 'node:timers/promises';
-import type { Logger } from '@stt/shared';
 import { resolveUrlTarget } from '../url-fetch/index.js';
 
 export interface CallbackDeliveryOptions {
@@ -14,46 +12,55 @@ export interface CallbackDeliveryOptions {
   readonly allowedHosts: readonly string[];
 }
 
+/** One webhook to send: the same bytes, signature and delivery id on every attempt. */
+export interface Webhook {
+  readonly url: string;
+  readonly body: string;
+  readonly secret: string;
+  readonly jobId: string;
+  /** Stable across attempts and restarts, so a receiver can drop a duplicate. */
+  readonly deliveryId: string;
+  readonly requestId: string;
+}
+
 /** `X-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes>`. */
 export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 /**
- * POSTs a job's outcome to its `callback_url`, signed, retrying with exponential backoff on a
- * non-2xx answer, a timeout or a connection failure. The address rules of `url` inputs apply to
- * every attempt (the name is resolved and checked again each time).
+ * POSTs a job's outcome to its `callback_url`, signed, one attempt at a time: the caller keeps
+ * the schedule (in Redis, so it survives a restart) and asks here how long to wait before the
+ * next one. The address rules of `url` inputs apply to every attempt (the name is resolved and
+ * checked again each time).
  */
 export class CallbackDelivery {
-  constructor(
-    private readonly options: CallbackDeliveryOptions,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly options: CallbackDeliveryOptions) {}
 
-  /** Resolves true once delivered, false when every attempt failed. Never rejects. */
-  async deliver(url: string, payload: object, secret: string, requestId: string): Promise<boolean> {
-    const body = JSON.stringify(payload);
-    const signature = signBody(body, secret);
-    let backoff = this.options.initialBackoffMs;
-    for (let attempt = 0; attempt <= this.options.maxRetries; attempt++) {
-      const outcome = await this.post(url, body, signature, requestId).catch((error: Error) => error.message);
-      if (outcome === true) {
-        this.logger.info({ request_id: requestId, attempt: attempt + 1 }, 'Callback delivered');
-        return true;
-      }
-      this.logger.warn({ request_id: requestId, attempt: attempt + 1, outcome }, 'Callback attempt failed');
-      if (attempt < this.options.maxRetries) {
-        await delay(backoff);
-        backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
-      }
-    }
-    this.logger.error({ request_id: requestId, attempts: this.options.maxRetries + 1 }, 'Callback not delivered; giving up');
-    return false;
+  /** Whether `attempts` failed attempts leave another one to make. */
+  retriesLeft(attempts: number): boolean {
+    return attempts <= this.options.maxRetries;
   }
 
-  /** One attempt: true on a 2xx answer, otherwise a short description of what happened. */
-  private async post(url: string, body: string, signature: string, requestId: string): Promise<true | string> {
-    const target = await resolveUrlTarget(url, this.options.allowedHosts);
+  /** How long to wait after failed attempt number `attempts` (1, 2, …): doubling, capped. */
+  backoffMs(attempts: number): number {
+    return Math.min(this.options.initialBackoffMs * 2 ** (attempts - 1), this.options.maxBackoffMs);
+  }
+
+  /** The longest every attempt and wait of one delivery can take together. */
+  get maxSpanMs(): number {
+    let span = 0;
+    for (let attempt = 1; attempt <= this.options.maxRetries + 1; attempt++) span += this.options.attemptTimeoutMs + this.backoffMs(attempt);
+    return span;
+  }
+
+  /** One attempt: true on a 2xx answer, otherwise a short description of what happened. Never rejects. */
+  async attempt(webhook: Webhook, attempt: number): Promise<true | string> {
+    return this.post(webhook, attempt).catch((error: Error) => error.message);
+  }
+
+  private async post(webhook: Webhook, attempt: number): Promise<true | string> {
+    const target = await resolveUrlTarget(webhook.url, this.options.allowedHosts);
     const send = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const request = send(target.url, {
@@ -63,9 +70,12 @@ export class CallbackDelivery {
         timeout: this.options.attemptTimeoutMs,
         headers: {
           'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'x-signature': signature,
-          'x-request-id': requestId,
+          'content-length': Buffer.byteLength(webhook.body),
+          'x-signature': signBody(webhook.body, webhook.secret),
+          'x-job-id': webhook.jobId,
+          'x-delivery-id': webhook.deliveryId,
+          'x-delivery-attempt': String(attempt),
+          'x-request-id': webhook.requestId,
           'user-agent': 'stt-api-server (callback)',
         },
       });
@@ -76,7 +86,7 @@ export class CallbackDelivery {
         const status = response.statusCode ?? 0;
         resolve(status >= 200 && status < 300 ? true : `status ${status}`);
       });
-      request.end(body);
+      request.end(webhook.body);
     });
   }
 }

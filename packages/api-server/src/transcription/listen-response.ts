@@ -1,5 +1,5 @@
 import type { RecognizedWord } from '@stt/shared';
-import type { BatchTranscript } from './batch-transcriber.js';
+import type { BatchTranscript } from './batch-transcript.js';
 import type { ListenOptions } from './listen-options.js';
 import { plainText, punctuate, sentences } from './punctuate.js';
 

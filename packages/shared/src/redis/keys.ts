@@ -49,8 +49,18 @@ export class RedisKeys {
     return `${this.prefix}:license:validation:${keyFingerprint}`;
   }
 
-  /** Status and result of a callback job, kept for `GET /v1/listen/{job_id}`. */
+  /** A callback job: its status and result for `GET /v1/listen/{job_id}`, and what resuming it needs. */
   job(jobId: string): string {
     return `${this.prefix}:job:${jobId}`;
+  }
+
+  /** The id of the API server working on a callback job, with a TTL its heartbeat renews. */
+  jobLease(jobId: string): string {
+    return `${this.prefix}:job:${jobId}:lease`;
+  }
+
+  /** Set of ids of callback jobs not yet ended (transcribing, or their webhook not yet delivered). */
+  get activeJobs(): string {
+    return `${this.prefix}:jobs:active`;
   }
 }
