@@ -29,7 +29,7 @@ export type ShutdownCause = NodeJS.Signals | 'supervisor gone';
  * the next stack); the service stops taking work, deregisters and closes as on SIGTERM, but
  * exits after this whatever is left, so its port is free for the next stack within seconds.
  */
-export const ORPHAN_STOP_TIMEOUT_MS = 3000;
+const ORPHAN_STOP_TIMEOUT_MS = 3000;
 
 export interface ShutdownOptions {
   /** Called on a second signal, just before exiting at once (the stack kills its children here). */
