@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(redis-server pocketsphinx pocketsphinx-en-us pocketsphinx-testdata libpocketsphinx3 ffmpeg flite sox)
+APT_PACKAGES=(redis-server pocketsphinx pocketsphinx-en-us pocketsphinx-testdata libpocketsphinx3 ffmpeg flite sox util-linux)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 function listenOn(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
@@ -27,4 +27,16 @@ export async function freePortRange(count: number): Promise<number> {
     if (checks.every((port) => port !== undefined)) return first;
   }
   throw new Error(`no ${count} consecutive free ports`);
+}
+
+/** True when nothing listens on `port` of 127.0.0.1 (the connection is refused). */
+export function nothingListensOn(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
 }

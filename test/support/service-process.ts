@@ -8,6 +8,14 @@ export interface LogLine {
   readonly [key: string]: unknown;
 }
 
+export interface ServiceProcessOptions {
+  /**
+   * Its own process group, as a program started from a terminal's shell is: `signalGroup` then
+   * sends a signal the way a terminal's Ctrl-C does, to every process of that group.
+   */
+  readonly detached?: boolean;
+}
+
 /**
  * One of our services as a real child process, with its JSON log lines collected so a test can
  * wait for a documented line and read what it logged.
@@ -23,10 +31,12 @@ export class ServiceProcess {
     readonly service: ServiceName,
     env: NodeJS.ProcessEnv,
     args: readonly string[] = [],
+    options: ServiceProcessOptions = {},
   ) {
     this.child = spawn(process.execPath, [serviceEntry(service), ...args], {
       env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
     });
     this.exit = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
     // A service that dies on its own is the likeliest cause of a confusing failure: say so.
@@ -81,6 +91,11 @@ export class ServiceProcess {
 
   signal(signal: NodeJS.Signals): void {
     if (this.running) this.child.kill(signal);
+  }
+
+  /** `signal` to its whole process group (needs `detached`), as a terminal sends Ctrl-C. */
+  signalGroup(signal: NodeJS.Signals): void {
+    if (this.running) process.kill(-this.pid, signal);
   }
 
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

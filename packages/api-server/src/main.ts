@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { setTimeout as delay } from 'node:timers/promises';
-import { createLogger, createRedis, onShutdownSignal, redisReady, RedisKeys, runMain, VERSION } from '@stt/shared';
+import { closeWithin, createLogger, createRedis, listenOn, onShutdownSignal, redisReady, RedisKeys, runMain, VERSION } from '@stt/shared';
 import { buildApp } from './app.js';
 import { WorkerRegistry } from './asr/worker-registry.js';
 import { loadConfig } from './config.js';
@@ -66,12 +66,12 @@ runMain('api-server', async () => {
     await routes.callbackJobs.close();
     monitor.stop();
     await app.close();
-    await queue.close();
+    await closeWithin('The job queue', queue.close(), logger);
     redis.disconnect();
     logger.info('API server stopped');
     return 0;
   });
-  await app.listen({ port: config.API_SERVER_PORT, host: config.API_SERVER_HOST });
+  await listenOn(app, { variable: 'API_SERVER_PORT', port: config.API_SERVER_PORT, host: config.API_SERVER_HOST });
   routes.callbackJobs.start();
   logger.info(`API server listening on port ${config.API_SERVER_PORT}`);
 });

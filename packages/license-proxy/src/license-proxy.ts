@@ -1,4 +1,4 @@
-import { createRedis, redisReady, RedisKeys, type Logger } from '@stt/shared';
+import { createRedis, listenOn, redisReady, RedisKeys, type Logger } from '@stt/shared';
 import type { LicenseProxyConfig } from './config.js';
 import { LicenseState } from './license/license-state.js';
 import { LicenseValidator } from './license/license-validator.js';
@@ -88,7 +88,7 @@ export async function startLicenseProxy(config: LicenseProxyConfig, options: Lic
   const usage = new PeriodicTask(() => reporter.reportPending(), { name: 'Usage reporting', ...retryTimings(config.USAGE_REPORT_INTERVAL_S) }, logger);
 
   const app = buildServer(state, metrics.registry, logger);
-  await app.listen({ port: config.PORT, host: config.HOST });
+  await listenOn(app, { variable: 'PORT', port: config.PORT, host: config.HOST });
   logger.info(`Server listening on port ${config.PORT}`);
   validation?.task.start(validation.firstDelayMs);
   // A usage batch a previous run left behind goes out at once.

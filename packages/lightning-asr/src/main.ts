@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createLogger, createRedis, onShutdownSignal, RedisKeys, runMain, VERSION } from '@stt/shared';
+import { closeWithin, createLogger, createRedis, listenOn, onShutdownSignal, RedisKeys, runMain, VERSION } from '@stt/shared';
 import { loadConfig } from './config.js';
 import { createEngine } from './engine/create-engine.js';
 import { TranscriptionConsumer } from './jobs/transcription-consumer.js';
@@ -42,7 +42,7 @@ runMain('lightning-asr', async () => {
     while (state.activeRequests + state.activeStreams > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    if (state.activeRequests === 0) await finished;
+    if (state.activeRequests === 0) await closeWithin('The job queue', finished, logger);
     await registration.deregister(config.workerId);
     await app.close();
     redis.disconnect();
@@ -50,7 +50,7 @@ runMain('lightning-asr', async () => {
   });
 
   // Listen first so /health answers "loading" while the model loads.
-  await app.listen({ port: config.ASR_PORT, host: config.ASR_HOST });
+  await listenOn(app, { variable: 'ASR_PORT', port: config.ASR_PORT, host: config.ASR_HOST });
   logger.info(`Loading model: ${config.ASR_ENGINE}`);
   const engine = await createEngine(config);
   logger.info({ engine: engine.name, model: engine.model, decoders: engine.capacity }, 'Model loaded successfully');

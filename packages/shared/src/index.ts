@@ -5,6 +5,7 @@ export { ApiError, type ErrorExtra } from './errors/api-error.js';
 export { ERROR_STATUS, type ErrorCode } from './errors/error-code.js';
 export { bearerCredential } from './http/bearer-credential.js';
 export { createHttpServer } from './http/create-http-server.js';
+export { isAddressInUse, listenOn, portInUse, type ListenTarget } from './http/listen.js';
 export { registerMetricsRoute } from './http/metrics-route.js';
 export { newRequestId, requestIdFrom } from './http/request-id.js';
 export { licenseClaimsSchema, type LicenseClaims } from './license/license-claims.js';
@@ -62,6 +63,7 @@ export {
 } from './protocol/stream-options.js';
 export { workerInfoSchema, type WorkerInfo } from './protocol/worker-info.js';
 export { EXIT_CONFIG, onShutdownSignal, runMain } from './process/run-main.js';
+export { closeWithin } from './process/close-within.js';
 export { createRedis, queueConnectionOptions, redisReady } from './redis/client.js';
 export { RedisKeys } from './redis/keys.js';
 export { appendUsageEvent, USAGE_EVENT_FIELD } from './redis/usage-events.js';

@@ -8,11 +8,18 @@ export interface RedisServerOptions {
   /** Working directory for redis-server. */
   readonly dir: string;
   readonly bind?: string;
+  /**
+   * Keep the data across a restart: an append-only file in `dir` (`appendonlydir/`), written
+   * before each reply and fsynced every second. Off by default: an empty Redis on each start.
+   */
+  readonly appendOnly?: boolean;
 }
 
 /**
- * A local `redis-server` child: no persistence, loopback only. Used by the stack when no
- * REDIS_URL is given, and by the tests, which stop and restart it.
+ * A local `redis-server` child, loopback only. Used by the stack when no REDIS_URL is given
+ * (with `appendOnly`), and by the tests, which stop and restart it. It runs in its own process
+ * group, so a Ctrl-C reaches only its owner, which stops it last; and it gets SIGTERM from the
+ * kernel when its owner dies (util-linux `setpriv --pdeathsig`), so it never outlives it.
  */
 export class RedisServerProcess {
   private child: ChildProcess | undefined;
@@ -30,15 +37,16 @@ export class RedisServerProcess {
   /** Starts redis-server and resolves once it answers PING. */
   async start(timeoutMs = 10_000): Promise<void> {
     mkdirSync(this.options.dir, { recursive: true });
+    const persistence = this.options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
     const child = spawn(
-      'redis-server',
-      ['--port', String(this.options.port), '--bind', this.options.bind ?? '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.options.dir],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
+      'setpriv',
+      ['--pdeathsig', 'SIGTERM', '--', 'redis-server', '--port', String(this.options.port), '--bind', this.options.bind ?? '127.0.0.1', '--save', '', ...persistence, '--dir', this.options.dir],
+      { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
     );
     this.child = child;
     const failed = new Promise<never>((_resolve, reject) => {
       child.once('error', (error) => reject(new Error(`cannot run redis-server: ${error.message}`)));
-      child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code} (is port ${this.options.port} free?)`)));
+      child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code} (is port ${this.options.port} free? is redis-server installed?)`)));
     });
     failed.catch(() => undefined);
     const deadline = Date.now() + timeoutMs;

@@ -18,7 +18,8 @@ const STABLE_AFTER_MS = 60_000;
 /**
  * One Node service of the stack, restarted with exponential backoff when it exits on its own.
  * It runs in its own process group so that a Ctrl-C reaches only the supervisor, which then
- * stops the services in order.
+ * stops the services in order. It gets an IPC channel that is never used but whose end the
+ * kernel closes when the supervisor dies: the service then stops on its own (`onShutdownSignal`).
  */
 export class SupervisedProcess {
   private child: ChildProcess | undefined;
@@ -34,7 +35,7 @@ export class SupervisedProcess {
     const startedAt = Date.now();
     const child = spawn(process.execPath, [this.options.entry], {
       env: this.options.env,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       detached: true,
     });
     this.child = child;
@@ -59,14 +60,30 @@ export class SupervisedProcess {
 
   /** SIGTERM (the services drain on it), SIGKILL after `timeoutMs`; resolves once it has exited. */
   async stop(timeoutMs: number): Promise<void> {
+    const { name, logger } = this.options;
+    const child = this.halt();
+    if (!child) return;
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      logger.warn({ service: name }, `${name} did not stop within ${timeoutMs / 1000} s; killing it`);
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const [code, signal] = await exited;
+    clearTimeout(timer);
+    logger.info({ service: name, code, signal }, `${name} stopped`);
+  }
+
+  /** SIGKILL now, without waiting (a second Ctrl-C). */
+  kill(): void {
+    this.halt()?.kill('SIGKILL');
+  }
+
+  /** No more restarts; the child if it is still running. */
+  private halt(): ChildProcess | undefined {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    await exited;
-    clearTimeout(timer);
+    return child && child.exitCode === null && child.signalCode === null ? child : undefined;
   }
 }

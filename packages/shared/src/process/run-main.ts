@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/config-error.js';
+import { onSupervisorGone } from './supervisor-watch.js';
 
 /** Exit status for a configuration error (sysexits EX_CONFIG); supervisors do not restart on it. */
 export const EXIT_CONFIG = 78;
@@ -19,20 +20,47 @@ export function runMain(service: string, start: () => Promise<void>): void {
   });
 }
 
+/** What set a shutdown going: a signal, or the supervisor's death. */
+export type ShutdownCause = NodeJS.Signals | 'supervisor gone';
+
 /**
- * Calls `drain` once on the first SIGTERM or SIGINT, then exits with its status. A second signal
+ * How long a service whose supervisor died may take to stop. The rest of the stack is going down
+ * with the supervisor, so work in flight cannot be finished anyway (callback jobs are resumed by
+ * the next stack); the service stops taking work, deregisters and closes as on SIGTERM, but
+ * exits after this whatever is left, so its port is free for the next stack within seconds.
+ */
+const ORPHAN_STOP_TIMEOUT_MS = 3000;
+
+export interface ShutdownOptions {
+  /** Called on a second signal, just before exiting at once (the stack kills its children here). */
+  readonly onForcedExit?: () => void;
+}
+
+/**
+ * Calls `drain` once on the first SIGTERM or SIGINT, or when the supervisor that started this
+ * process dies (bounded by ORPHAN_STOP_TIMEOUT_MS), then exits with its status. A second signal
  * while draining exits at once.
  */
-export function onShutdownSignal(drain: (signal: NodeJS.Signals) => Promise<number>): void {
+export function onShutdownSignal(drain: (cause: ShutdownCause) => Promise<number>, options: ShutdownOptions = {}): void {
   let draining = false;
-  const handle = (signal: NodeJS.Signals): void => {
-    if (draining) process.exit(1);
+  const start = (cause: ShutdownCause): void => {
     draining = true;
-    drain(signal).then(
+    drain(cause).then(
       (code) => process.exit(code),
       () => process.exit(1),
     );
   };
+  const handle = (signal: NodeJS.Signals): void => {
+    if (draining) {
+      options.onForcedExit?.();
+      process.exit(1);
+    }
+    start(signal);
+  };
   process.on('SIGTERM', handle);
   process.on('SIGINT', handle);
+  onSupervisorGone(() => {
+    setTimeout(() => process.exit(1), ORPHAN_STOP_TIMEOUT_MS).unref();
+    if (!draining) start('supervisor gone');
+  });
 }
