@@ -41,10 +41,15 @@ export class TestStack {
     this.licenseKey = this.issueKey();
   }
 
-  /** Starts Redis, then (unless told otherwise) the proxy, `workers` workers and the API server. */
-  static async start(options: { workers?: number; proxy?: boolean; api?: boolean; apiEnv?: Env } = {}): Promise<TestStack> {
+  /**
+   * Starts Redis (empty at each start unless `redisAppendOnly`), then (unless told otherwise) the
+   * proxy, `workers` workers and the API server.
+   */
+  static async start(
+    options: { workers?: number; proxy?: boolean; api?: boolean; apiEnv?: Env; redisAppendOnly?: boolean } = {},
+  ): Promise<TestStack> {
     const dir = mkdtempSync(join(tmpdir(), 'stt-test-'));
-    const redis = new RedisServerProcess({ port: await freePort(), dir });
+    const redis = new RedisServerProcess({ port: await freePort(), dir, appendOnly: options.redisAppendOnly === true });
     await redis.start();
     const stack = new TestStack(redis, dir);
     if (options.proxy !== false) await stack.startProxy();
