@@ -78,9 +78,8 @@ function newCallbackJobs(dependencies: RouteDependencies, limiter: UsageLimiter)
     resultTtlSeconds: config.JOB_RESULT_TTL_S,
     activeTtlSeconds: config.CALLBACK_JOB_TIMEOUT_S + Math.ceil(delivery.maxSpanMs / 1000) + config.JOB_RESULT_TTL_S,
   });
-  const jobTimeoutMs = config.CALLBACK_JOB_TIMEOUT_S * 1000;
-  const runner = new CallbackJobRunner(store, queue, delivery, limiter, { jobTimeoutMs }, logger);
-  return new CallbackJobs(store, runner, { leaseMs: config.CALLBACK_JOB_LEASE_MS, jobTimeoutMs }, logger);
+  const runner = new CallbackJobRunner(store, queue, delivery, limiter, logger);
+  return new CallbackJobs(store, runner, { leaseMs: config.CALLBACK_JOB_LEASE_MS, jobTimeoutMs: config.CALLBACK_JOB_TIMEOUT_S * 1000 }, logger);
 }
 
 function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimiter, usage: UsageRecorder, callbackJobs: CallbackJobs): ListenRouteOptions {

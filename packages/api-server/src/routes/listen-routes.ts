@@ -121,15 +121,20 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
       const transcription = run!;
 
       if (listenOptions.callback_url !== undefined) {
-        await options.callbackJobs.accept({
-          jobId: id,
-          requestId: request.id,
-          slot,
-          options: { ...listenOptions, callback_url: listenOptions.callback_url },
-          features: usage.features,
-          secret: options.webhookSecret ?? request.licenseKey!,
-          audio: audio!,
-        });
+        await options.callbackJobs
+          .accept({
+            jobId: id,
+            requestId: request.id,
+            slot,
+            options: { ...listenOptions, callback_url: listenOptions.callback_url },
+            features: usage.features,
+            secret: options.webhookSecret ?? request.licenseKey!,
+            audio: audio!,
+          })
+          .catch((error: unknown) => {
+            cancel(error as Error);
+            throw error;
+          });
         // From here on the job is Redis's and whichever API server holds it: its slot, usage and segments too.
         transcription.handOver();
         slotHandedOver = true;

@@ -12,11 +12,6 @@ import type { CallbackJobStore } from './callback-job-store.js';
 import { listenResponse } from './listen-response.js';
 import type { TranscriptionQueue } from './transcription-queue.js';
 
-export interface CallbackJobRunnerOptions {
-  /** A callback job's time limit, for the message of its REQUEST_TIMEOUT. */
-  readonly jobTimeoutMs: number;
-}
-
 /**
  * Takes one callback job, held under `owner`'s lease, from wherever its record says it is to its
  * end: waits for its segments (submitting again from the stored audio any that Redis lost),
@@ -31,7 +26,6 @@ export class CallbackJobRunner {
     private readonly queue: TranscriptionQueue,
     private readonly delivery: CallbackDelivery,
     private readonly limiter: UsageLimiter,
-    private readonly options: CallbackJobRunnerOptions,
     private readonly logger: Logger,
   ) {}
 
@@ -46,8 +40,9 @@ export class CallbackJobRunner {
     const id = record.job_id;
     const log = this.logger.child({ request_id: record.request_id, job_id: id });
     const overdue = new AbortController();
+    const limitSeconds = Math.round((work.deadline_at - Date.parse(record.created_at)) / 1000);
     const timer = setTimeout(
-      () => overdue.abort(new ApiError('REQUEST_TIMEOUT', `Transcription took longer than ${this.options.jobTimeoutMs / 1000} s.`)),
+      () => overdue.abort(new ApiError('REQUEST_TIMEOUT', `Transcription took longer than ${limitSeconds} s.`)),
       Math.max(0, work.deadline_at - Date.now()),
     );
     const stop = AbortSignal.any([signal, overdue.signal]);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '@stt/shared';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
+import { redisUnavailable } from '../errors/refusals.js';
 import type { UsageSlot } from '../limits/usage-limiter.js';
 import type { IngestedAudio } from './batch-transcriber.js';
 import { isActive, type CallbackJobRecord } from './callback-job-record.js';
@@ -75,7 +76,9 @@ export class CallbackJobs {
         slot: job.slot,
       },
     };
-    await this.store.create(record, this.owner);
+    await this.store.create(record, this.owner).catch(() => {
+      throw redisUnavailable();
+    });
     this.run(record);
   }
 

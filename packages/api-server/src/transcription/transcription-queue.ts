@@ -138,12 +138,16 @@ export class TranscriptionQueue {
     await Promise.all(Array.from({ length: segments }, (_, index) => this.queue.remove(segmentJobId(id, index)).catch(() => 0)));
   }
 
-  /** Deletes everything stored for transcription `id`: its audio and its segment jobs. */
+  /**
+   * Deletes everything stored for transcription `id`: its audio and its segment jobs. A segment a
+   * worker is still decoding (the request was cancelled) cannot be removed yet; its finished job
+   * goes with the backstop age.
+   */
   async release(id: string, segments: number): Promise<void> {
     if (segments === 0) return;
     const indexes = Array.from({ length: segments }, (_, index) => index);
     await this.redis.del(...indexes.map((index) => this.keys.audio(id, index)));
-    await Promise.all(indexes.map((index) => this.queue.remove(segmentJobId(id, index))));
+    await Promise.all(indexes.map((index) => this.queue.remove(segmentJobId(id, index)).catch(() => 0)));
   }
 
   async close(): Promise<void> {
