@@ -7,22 +7,19 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { request, waitFor } from './support/http.js';
 import { concatenatedLibrivox, GOFORWARD_RAW, goforwardWav, setWer } from './support/speech-corpus.js';
-import { TestStack, type Env } from './support/test-stack.js';
+import { FAST_TAKEOVER, NO_KEY_LIMITS, TestStack, type Env } from './support/test-stack.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
-/** Short leases and locks so a dead owner's work is taken over within seconds; the mechanisms are the defaults'. */
 const API_ENV: Env = {
+  ...FAST_TAKEOVER.api,
+  ...NO_KEY_LIMITS,
   URL_FETCH_ALLOWED_HOSTS: '127.0.0.1',
-  CALLBACK_JOB_LEASE_MS: '2000',
-  CALLBACK_INITIAL_BACKOFF_MS: '200',
-  RATE_LIMIT_REQUESTS_PER_MINUTE: '100000',
-  RATE_LIMIT_CONCURRENT: '1000',
   // The tests below end well before this if the work is done; a request past it is a failure.
   REQUEST_TIMEOUT_S: '120',
   SEGMENT_MAX_S: '6',
   SEGMENT_MIN_S: '2',
 };
-const WORKER_ENV: Env = { ASR_JOB_LOCK_MS: '2000' };
+const WORKER_ENV: Env = FAST_TAKEOVER.worker;
 
 describe('nothing accepted is lost: bursts, Redis restarts, API servers killed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stt-durable-'));

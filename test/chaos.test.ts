@@ -8,17 +8,11 @@ import { Redis } from 'ioredis';
 import { request, waitFor } from './support/http.js';
 import { clipsWithPauses, goforwardWav } from './support/speech-corpus.js';
 import { StreamClient } from './support/stream-client.js';
-import { TestStack, type Env } from './support/test-stack.js';
+import { FAST_TAKEOVER, NO_KEY_LIMITS, TestStack, type Env } from './support/test-stack.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
-const API_ENV: Env = {
-  URL_FETCH_ALLOWED_HOSTS: '127.0.0.1',
-  CALLBACK_JOB_LEASE_MS: '2000',
-  CALLBACK_INITIAL_BACKOFF_MS: '200',
-  RATE_LIMIT_REQUESTS_PER_MINUTE: '100000',
-  RATE_LIMIT_CONCURRENT: '1000',
-};
-const WORKER_ENV: Env = { ASR_JOB_LOCK_MS: '2000' };
+const API_ENV: Env = { ...FAST_TAKEOVER.api, ...NO_KEY_LIMITS, URL_FETCH_ALLOWED_HOSTS: '127.0.0.1' };
+const WORKER_ENV: Env = FAST_TAKEOVER.worker;
 /** Bounds of the load, whatever happens: requests per client, and the time the chaos may take. */
 const MAX_REQUESTS_PER_CLIENT = 400;
 const BYTES_PER_SECOND = 32_000;

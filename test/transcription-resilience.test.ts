@@ -7,10 +7,9 @@ import { Redis } from 'ioredis';
 import { request, waitFor, waitForStatus } from './support/http.js';
 import type { ServiceProcess } from './support/service-process.js';
 import { concatenatedLibrivox, goforwardWav, setWer } from './support/speech-corpus.js';
-import { TestStack } from './support/test-stack.js';
+import { FAST_TAKEOVER, TestStack } from './support/test-stack.js';
 
-/** Fast lock expiry so a killed worker's segment is taken over within seconds. */
-const WORKER_ENV = { ASR_JOB_LOCK_MS: '2000' };
+const WORKER_ENV = FAST_TAKEOVER.worker;
 
 const segmentsOf = (worker: ServiceProcess, message: string, requestId?: string): number =>
   worker.logs.filter((line) => line.msg === message && (requestId === undefined || line.request_id === requestId)).length;

@@ -16,6 +16,17 @@ export const FAST_TIMINGS = {
 
 export type Env = Record<string, string>;
 
+/** Leases and locks short enough that a dead owner's work is taken over within seconds; the mechanisms are the defaults'. */
+export const FAST_TAKEOVER = {
+  /** API servers: callback job leases and webhook retries. */
+  api: { CALLBACK_JOB_LEASE_MS: '2000', CALLBACK_INITIAL_BACKOFF_MS: '200' },
+  /** Workers: the lock of a segment being decoded. */
+  worker: { ASR_JOB_LOCK_MS: '2000' },
+} as const;
+
+/** No per-key limit a load test could reach. */
+export const NO_KEY_LIMITS = { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000', RATE_LIMIT_CONCURRENT: '1000' } as const;
+
 /**
  * A whole stack of real processes on free ports: redis-server, the license proxy, ASR workers
  * and the API server, each reachable and killable on its own.
