@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger, RedisKeys } from '@stt/shared';
 import type { ApiServerConfig } from './config.js';
 import type { HealthMonitor } from './health/health-monitor.js';
+import type { RequestOutcomes } from './health/request-outcomes.js';
 import { WorkerRegistry } from './asr/worker-registry.js';
 import type { ListenRouteOptions } from './routes/listen-routes.js';
 import type { StreamRouteOptions } from './routes/stream-routes.js';
@@ -19,6 +20,7 @@ export interface RouteDependencies {
   readonly config: ApiServerConfig;
   readonly queue: TranscriptionQueue;
   readonly monitor: HealthMonitor;
+  readonly outcomes: RequestOutcomes;
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly logger: Logger;
@@ -29,7 +31,7 @@ export interface RouteDependencies {
  * both share one limiter and one usage recorder.
  */
 export function routeOptions(dependencies: RouteDependencies): { listen: ListenRouteOptions; stream: StreamRouteOptions } {
-  const { config, monitor, redis, keys, logger } = dependencies;
+  const { config, monitor, outcomes, redis, keys, logger } = dependencies;
   const limiter = new UsageLimiter(
     redis,
     keys,
@@ -43,6 +45,7 @@ export function routeOptions(dependencies: RouteDependencies): { listen: ListenR
   const usage = new UsageRecorder(redis, keys, logger);
   const stream: StreamRouteOptions = {
     monitor,
+    outcomes,
     workers: new StreamWorkerPicker(new WorkerRegistry(redis, keys), config.LIGHTNING_ASR_STREAMING_BASE_URL),
     sessions: new LiveSessions(),
     limiter,
@@ -57,7 +60,7 @@ export function routeOptions(dependencies: RouteDependencies): { listen: ListenR
 }
 
 function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimiter, usage: UsageRecorder): ListenRouteOptions {
-  const { config, queue, monitor, redis, keys, logger } = dependencies;
+  const { config, queue, monitor, outcomes, redis, keys, logger } = dependencies;
   return {
     transcriber: new BatchTranscriber(
       queue,
@@ -66,6 +69,7 @@ function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimit
     ),
     queue,
     monitor,
+    outcomes,
     jobs: new JobStore(redis, keys, config.JOB_RESULT_TTL_S),
     limiter,
     callbacks: new CallbackDelivery(

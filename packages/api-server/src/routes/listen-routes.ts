@@ -4,6 +4,8 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type Logger } from '@stt/shared';
 import type { HealthMonitor } from '../health/health-monitor.js';
+import { countAnsweredRequests } from '../health/request-outcome-hooks.js';
+import type { RequestOutcomes } from '../health/request-outcomes.js';
 import type { BatchTranscriber, BatchTranscript, TranscriptionRun } from '../transcription/batch-transcriber.js';
 import type { CallbackDelivery } from '../transcription/callback-delivery.js';
 import type { JobStore } from '../transcription/job-store.js';
@@ -23,6 +25,8 @@ export interface ListenRouteOptions {
   readonly transcriber: BatchTranscriber;
   readonly queue: TranscriptionQueue;
   readonly monitor: HealthMonitor;
+  /** Where each request's outcome is counted, for the API server's health. */
+  readonly outcomes: RequestOutcomes;
   readonly jobs: JobStore;
   readonly limiter: UsageLimiter;
   readonly callbacks: CallbackDelivery;
@@ -53,6 +57,7 @@ const CLOUD_NAMES: Readonly<Record<string, string>> = { word_timestamps: 'timest
 export async function registerListenRoutes(app: FastifyInstance, options: ListenRouteOptions): Promise<void> {
   const { limits } = options;
   registerUsageRecording(app, options.usage);
+  countAnsweredRequests(app, options.outcomes);
   await app.register(multipart, {
     // One byte over our own limit: the ByteLimitStream below answers first, with max_size_mb.
     limits: { fileSize: limits.maxUploadBytes + 1, files: 1, fields: 32, fieldSize: 64 * 1024 },
@@ -227,6 +232,7 @@ async function finishInBackground(
     await options.jobs.save({ ...base, status: 'failed', completed_at: new Date().toISOString(), error: apiError.toBody(job.requestId) }).catch(() => undefined);
   } finally {
     clearTimeout(timer);
+    options.outcomes.record(status);
     await releaseSlot(slot, usage.audioSeconds, options.logger);
     await options.usage.record(usageEvent(job.requestId, job.licenseId, usage, status));
   }
