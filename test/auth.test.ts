@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateSigningKeyPair, issueLicenseKey } from '@stt/license-proxy';
-import { ApiMetrics, buildApp, Drain, HealthMonitor, loadConfig, routeOptions, TranscriptionQueue, type RouteEntry } from '@stt/api-server';
+import { ApiMetrics, buildApp, Drain, HealthMonitor, loadConfig, RequestOutcomes, routeOptions, TranscriptionQueue, type RouteEntry } from '@stt/api-server';
 import { createLogger, createRedis, RedisKeys } from '@stt/shared';
 import { request } from './support/http.js';
 import { TestStack } from './support/test-stack.js';
@@ -23,7 +23,7 @@ async function routeTable(stack: TestStack): Promise<RouteEntry[]> {
     metrics: new ApiMetrics(),
     drain: new Drain(),
     startedAt: Date.now(),
-    ...routeOptions({ config, queue, monitor, redis, keys, logger }),
+    ...routeOptions({ config, queue, monitor, outcomes: new RequestOutcomes(config.HEALTH_ERROR_WINDOW_S), redis, keys, logger }),
   });
   await app.ready();
   await app.close();

@@ -10,6 +10,10 @@ export function loadConfig(source: Env = process.env) {
       LICENSE_PUBLIC_KEYS: env.publicKeys(),
       HEALTH_PROBE_INTERVAL_MS: env.int(2000, 100, 60_000),
       HEALTH_PROBE_TIMEOUT_MS: env.int(1000, 50, 1000),
+      /** The API server is degraded while more than HEALTH_ERROR_RATE_PERCENT of the transcription requests of this window failed server-side. */
+      HEALTH_ERROR_WINDOW_S: env.int(300, 10, 3600),
+      HEALTH_ERROR_MIN_REQUESTS: env.int(20, 1, 1_000_000),
+      HEALTH_ERROR_RATE_PERCENT: env.int(10, 0, 99),
       DRAIN_TIMEOUT_S: env.int(30, 0, 86_400),
       DRAIN_DELAY_S: env.int(0, 0, 3600),
       REDIS_KEY_PREFIX: env.string('stt'),

@@ -7,10 +7,12 @@ import { loadConfig } from './config.js';
 import { logHealthChanges } from './health/health-log.js';
 import { REASONS } from './health/component-report.js';
 import { HealthMonitor } from './health/health-monitor.js';
+import { ApiServerProbe } from './health/probes/api-server-probe.js';
 import { AsrProbe } from './health/probes/asr-probe.js';
 import { LicenseProbe } from './health/probes/license-probe.js';
 import { RedisProbe } from './health/probes/redis-probe.js';
 import { licenseUnavailable } from './errors/refusals.js';
+import { RequestOutcomes } from './health/request-outcomes.js';
 import { Drain } from './http/drain.js';
 import { ApiMetrics } from './metrics.js';
 import { routeOptions } from './route-wiring.js';
@@ -28,8 +30,14 @@ runMain('api-server', async () => {
   logger.info('Connecting to Lightning ASR through the Redis worker registry');
   logger.info(`Connecting to License Proxy at ${config.API_BASE_URL}`);
   const queue = new TranscriptionQueue(redis, keys, { redisUrl: config.REDIS_URL, audioTtlSeconds: config.CALLBACK_JOB_TIMEOUT_S + 600 });
+  const outcomes = new RequestOutcomes(config.HEALTH_ERROR_WINDOW_S);
   const monitor = new HealthMonitor(
-    [new AsrProbe(workers, () => queue.waiting()), new LicenseProbe(config.API_BASE_URL), new RedisProbe(redis)],
+    [
+      new ApiServerProbe(outcomes, { minRequests: config.HEALTH_ERROR_MIN_REQUESTS, maxServerErrorRate: config.HEALTH_ERROR_RATE_PERCENT / 100 }),
+      new AsrProbe(workers, () => queue.waiting()),
+      new LicenseProbe(config.API_BASE_URL),
+      new RedisProbe(redis),
+    ],
     { intervalMs: config.HEALTH_PROBE_INTERVAL_MS, timeoutMs: config.HEALTH_PROBE_TIMEOUT_MS },
     logger,
   );
@@ -40,7 +48,7 @@ runMain('api-server', async () => {
   await monitor.start();
 
   const drain = new Drain();
-  const routes = routeOptions({ config, queue, monitor, redis, keys, logger });
+  const routes = routeOptions({ config, queue, monitor, outcomes, redis, keys, logger });
   // Work stops when the license does (its grace period over, say): live streams too, not only new requests.
   monitor.onChange((component, report) => {
     if (component === 'license_proxy' && report.reason === REASONS.licenseInvalid) {

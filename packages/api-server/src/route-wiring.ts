@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger, RedisKeys } from '@stt/shared';
 import type { ApiServerConfig } from './config.js';
 import type { HealthMonitor } from './health/health-monitor.js';
+import type { RequestOutcomes } from './health/request-outcomes.js';
 import { WorkerRegistry } from './asr/worker-registry.js';
 import type { ListenRouteOptions } from './routes/listen-routes.js';
 import type { StreamRouteOptions } from './routes/stream-routes.js';
@@ -21,6 +22,7 @@ export interface RouteDependencies {
   readonly config: ApiServerConfig;
   readonly queue: TranscriptionQueue;
   readonly monitor: HealthMonitor;
+  readonly outcomes: RequestOutcomes;
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly logger: Logger;
@@ -35,7 +37,7 @@ export function routeOptions(dependencies: RouteDependencies): {
   stream: StreamRouteOptions;
   callbackJobs: CallbackJobs;
 } {
-  const { config, monitor, redis, keys, logger } = dependencies;
+  const { config, monitor, outcomes, redis, keys, logger } = dependencies;
   const limiter = new UsageLimiter(
     redis,
     keys,
@@ -49,6 +51,7 @@ export function routeOptions(dependencies: RouteDependencies): {
   const usage = new UsageRecorder(redis, keys, logger);
   const stream: StreamRouteOptions = {
     monitor,
+    outcomes,
     workers: new StreamWorkerPicker(new WorkerRegistry(redis, keys), config.LIGHTNING_ASR_STREAMING_BASE_URL),
     sessions: new LiveSessions(),
     limiter,
@@ -65,7 +68,7 @@ export function routeOptions(dependencies: RouteDependencies): {
 
 /** Callback jobs kept in Redis, finished by whichever API server holds them. */
 function newCallbackJobs(dependencies: RouteDependencies, limiter: UsageLimiter): CallbackJobs {
-  const { config, queue, redis, keys, logger } = dependencies;
+  const { config, queue, outcomes, redis, keys, logger } = dependencies;
   const delivery = new CallbackDelivery({
     maxRetries: config.CALLBACK_MAX_RETRIES,
     attemptTimeoutMs: config.CALLBACK_TIMEOUT_S * 1000,
@@ -78,12 +81,12 @@ function newCallbackJobs(dependencies: RouteDependencies, limiter: UsageLimiter)
     resultTtlSeconds: config.JOB_RESULT_TTL_S,
     activeTtlSeconds: config.CALLBACK_JOB_TIMEOUT_S + Math.ceil(delivery.maxSpanMs / 1000) + config.JOB_RESULT_TTL_S,
   });
-  const runner = new CallbackJobRunner(store, queue, delivery, limiter, logger);
+  const runner = new CallbackJobRunner(store, queue, delivery, limiter, outcomes, logger);
   return new CallbackJobs(store, runner, { leaseMs: config.CALLBACK_JOB_LEASE_MS, jobTimeoutMs: config.CALLBACK_JOB_TIMEOUT_S * 1000 }, logger);
 }
 
 function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimiter, usage: UsageRecorder, callbackJobs: CallbackJobs): ListenRouteOptions {
-  const { config, queue, monitor, logger } = dependencies;
+  const { config, queue, monitor, outcomes, logger } = dependencies;
   return {
     transcriber: new BatchTranscriber(
       queue,
@@ -98,6 +101,7 @@ function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimit
     queue,
     monitor,
     callbackJobs,
+    outcomes,
     limiter,
     usage,
     logger,

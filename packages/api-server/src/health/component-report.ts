@@ -23,7 +23,7 @@ export type ComponentName = (typeof COMPONENTS)[number];
 
 /** A probe learns one component's health; it may be slow or hang, the monitor bounds it. */
 export interface Probe {
-  readonly component: Exclude<ComponentName, 'api_server'>;
+  readonly component: ComponentName;
   run(signal: AbortSignal): Promise<ComponentReport>;
   /** What to report when the probe did not answer within its timeout. */
   timedOut(): ComponentReport;

@@ -19,6 +19,7 @@ export class HealthMonitor {
   private current: HealthSnapshot;
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  private draining = false;
   private readonly listeners: ((component: ComponentName, report: ComponentReport, previous: ComponentReport) => void)[] = [];
 
   constructor(
@@ -57,7 +58,8 @@ export class HealthMonitor {
 
   /** From now on the API server itself reports unhealthy: "Server is shutting down". */
   startDraining(): void {
-    this.update('api_server', { status: 'unhealthy', reason: REASONS.shuttingDown, details: { draining: true } });
+    this.draining = true;
+    this.update('api_server', this.reports.api_server);
   }
 
   private schedule(probe: Probe): void {
@@ -91,7 +93,12 @@ export class HealthMonitor {
     this.update(probe.component, report);
   }
 
-  private update(component: ComponentName, report: ComponentReport): void {
+  private update(component: ComponentName, probed: ComponentReport): void {
+    // Draining overrides what the API server's requests say; their numbers stay in the details.
+    const report: ComponentReport =
+      component === 'api_server' && this.draining
+        ? { status: 'unhealthy', reason: REASONS.shuttingDown, details: { ...probed.details, draining: true } }
+        : probed;
     const previous = this.reports[component];
     this.reports = { ...this.reports, [component]: report };
     this.current = new HealthSnapshot(this.reports);

@@ -4,6 +4,8 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type Logger } from '@stt/shared';
 import type { HealthMonitor } from '../health/health-monitor.js';
+import { countAnsweredRequests } from '../health/request-outcome-hooks.js';
+import type { RequestOutcomes } from '../health/request-outcomes.js';
 import type { BatchTranscriber, IngestedAudio, TranscriptionRun } from '../transcription/batch-transcriber.js';
 import type { CallbackJobs } from '../transcription/callback-jobs.js';
 import { visibleJob } from '../transcription/callback-job-record.js';
@@ -24,6 +26,8 @@ export interface ListenRouteOptions {
   readonly queue: TranscriptionQueue;
   readonly monitor: HealthMonitor;
   readonly callbackJobs: CallbackJobs;
+  /** Where each request's outcome is counted, for the API server's health. */
+  readonly outcomes: RequestOutcomes;
   readonly limiter: UsageLimiter;
   readonly usage: UsageRecorder;
   readonly logger: Logger;
@@ -51,6 +55,7 @@ const CLOUD_NAMES: Readonly<Record<string, string>> = { word_timestamps: 'timest
 export async function registerListenRoutes(app: FastifyInstance, options: ListenRouteOptions): Promise<void> {
   const { limits } = options;
   registerUsageRecording(app, options.usage);
+  countAnsweredRequests(app, options.outcomes);
   await app.register(multipart, {
     // One byte over our own limit: the ByteLimitStream below answers first, with max_size_mb.
     limits: { fileSize: limits.maxUploadBytes + 1, files: 1, fields: 32, fieldSize: 64 * 1024 },

@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { ApiError, CLOSE_CODES, streamQuerySchema, type Logger, type StreamQuery } from '@stt/shared';
 import type { HealthMonitor } from '../health/health-monitor.js';
+import { countRefusedStreams } from '../health/request-outcome-hooks.js';
+import type { RequestOutcomes } from '../health/request-outcomes.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
 import { StreamRelay, type ClientFrame, type WorkerConnection } from '../streaming/stream-relay.js';
 import type { LiveSessions } from '../streaming/live-sessions.js';
@@ -15,6 +17,8 @@ import { assertComponentsServing } from './work-admission.js';
 
 export interface StreamRouteOptions {
   readonly monitor: HealthMonitor;
+  /** Where each stream's outcome is counted, for the API server's health. */
+  readonly outcomes: RequestOutcomes;
   readonly workers: StreamWorkerPicker;
   readonly sessions: LiveSessions;
   readonly limiter: UsageLimiter;
@@ -50,6 +54,7 @@ export async function registerStreamRoutes(scope: FastifyInstance, options: Stre
   // Frames up to twice the limit are read, so the client is told why (FRAME_TOO_LARGE, then 1009);
   // a bigger one is cut off by the WebSocket layer unread (1009 alone): memory stays bounded.
   await scope.register(websocket, { options: { maxPayload: 2 * options.maxFrameBytes } });
+  countRefusedStreams(scope, options.outcomes);
   for (const path of STREAM_PATHS) {
     scope.get(path, { websocket: true, config: { tokenInQuery: true }, preValidation: (request) => openWorker(request, options) }, (client, request) =>
       runSession(client, request, options),
@@ -124,6 +129,7 @@ async function runSession(client: WebSocket, request: FastifyRequest, options: S
   );
   // Tracked from the upgrade on, so a drain that starts while the limits are checked waits for it.
   options.sessions.add(relay);
+  void relay.finished.then((end) => options.outcomes.recordStreamEnd(end));
   // Frames that arrive while the limits are checked would be dropped without a listener: hold them.
   const early: ClientFrame[] = [];
   const hold = (data: RawData, isBinary: boolean): void => void early.push({ data, isBinary });

@@ -44,6 +44,13 @@ interface Closing {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
+/** How a session ended: its audio, and the close code and error code the server ended it with, if it did. */
+export interface StreamEnded {
+  readonly audioSeconds: number;
+  readonly closeCode?: number;
+  readonly errorCode?: string;
+}
+
 /** A client frame received before the relay started. */
 export interface ClientFrame {
   readonly data: RawData;
@@ -64,8 +71,8 @@ const WORKER_FRAME_SAMPLES = SAMPLE_RATE;
  * one and that audio is replayed, so no utterance is lost and no final comes twice.
  */
 export class StreamRelay {
-  readonly finished: Promise<{ audioSeconds: number }>;
-  private resolveFinished!: (result: { audioSeconds: number }) => void;
+  readonly finished: Promise<StreamEnded>;
+  private resolveFinished!: (result: StreamEnded) => void;
   private readonly converter: StreamAudioConverter;
   private readonly replay: ReplayBuffer;
   /** `finalize` / `close_stream` sent since the last final: replayed with the audio. */
@@ -247,11 +254,11 @@ export class StreamRelay {
   private fail(code: string, message: string, closeCode: number): void {
     this.log.warn({ code }, `Stream ended: ${message}`);
     this.sendToClient({ type: 'error', code, message });
-    this.end(closeCode);
+    this.end(closeCode, code);
   }
 
   /** Ends the session once: closes both sides (a client already gone is left as it is). */
-  private end(closeCode?: number): void {
+  private end(closeCode?: number, errorCode?: string): void {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.idleTimer);
@@ -259,7 +266,7 @@ export class StreamRelay {
     if (closeCode !== undefined && this.client.readyState === this.client.OPEN) this.client.close(closeCode);
     const worker = this.worker;
     if (worker !== undefined && (worker.readyState === worker.OPEN || worker.readyState === worker.CONNECTING)) worker.close(CLOSE_CODES.normal);
-    this.resolveFinished({ audioSeconds: this.samplesSent / SAMPLE_RATE });
+    this.resolveFinished({ audioSeconds: this.samplesSent / SAMPLE_RATE, closeCode, errorCode });
   }
 
   private sendToClient(message: Record<string, unknown>): void {

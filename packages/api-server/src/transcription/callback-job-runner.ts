@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApiError, type Logger } from '@stt/shared';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
+import type { RequestOutcomes } from '../health/request-outcomes.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
 import { usageEvent } from '../usage/usage-recording.js';
 import { joinSegments } from './batch-transcript.js';
@@ -26,6 +27,8 @@ export class CallbackJobRunner {
     private readonly queue: TranscriptionQueue,
     private readonly delivery: CallbackDelivery,
     private readonly limiter: UsageLimiter,
+    /** The job's end counts among the requests the API server's health judges, here where it ends. */
+    private readonly outcomes: RequestOutcomes,
     private readonly logger: Logger,
   ) {}
 
@@ -82,6 +85,7 @@ export class CallbackJobRunner {
       failure?.statusCode ?? 200,
     );
     if (!(await this.store.update(finished, owner, usage))) throw new LeaseLostError(id);
+    this.outcomes.record(failure?.statusCode ?? 200);
     log.info({ status: finished.status, audio_seconds: audioSeconds }, 'Callback job transcribed');
     await this.limiter.release(work.slot, audioSeconds, log);
     await this.queue.release(id, work.segment_offsets.length).catch((error: unknown) => {
