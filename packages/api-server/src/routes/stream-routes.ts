@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { ApiError, CLOSE_CODES, streamQuerySchema, type Logger, type StreamQuery } from '@stt/shared';
 import type { HealthMonitor } from '../health/health-monitor.js';
@@ -51,13 +51,20 @@ export async function registerStreamRoutes(scope: FastifyInstance, options: Stre
   // a bigger one is cut off by the WebSocket layer unread (1009 alone): memory stays bounded.
   await scope.register(websocket, { options: { maxPayload: 2 * options.maxFrameBytes } });
   for (const path of STREAM_PATHS) {
-    scope.get(path, { websocket: true, config: { tokenInQuery: true }, preValidation: (request) => openWorker(request, options) }, (client, request) =>
-      runSession(client, request, options),
+    scope.get(
+      path,
+      { websocket: true, config: { tokenInQuery: true }, preValidation: (request, reply) => openWorker(request, reply, options) },
+      (client, request) => runSession(client, request, options),
     );
   }
 }
 
-async function openWorker(request: FastifyRequest, options: StreamRouteOptions): Promise<void> {
+async function openWorker(request: FastifyRequest, reply: FastifyReply, options: StreamRouteOptions): Promise<void> {
+  // A plain HTTP request (no WebSocket upgrade) opens nothing: RFC 9110's 426 says what it needs.
+  if (!request.ws) {
+    void reply.header('upgrade', 'websocket').header('connection', 'upgrade');
+    throw new ApiError('UPGRADE_REQUIRED', `GET ${request.routeOptions.url} is the live WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket).`);
+  }
   const parsed = streamQuerySchema.safeParse(request.query);
   if (!parsed.success) {
     const parameter = String(parsed.error.issues[0]?.path[0] ?? 'query');
