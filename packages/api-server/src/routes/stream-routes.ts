@@ -49,7 +49,17 @@ declare module 'fastify' {
 export async function registerStreamRoutes(scope: FastifyInstance, options: StreamRouteOptions): Promise<void> {
   // Frames up to twice the limit are read, so the client is told why (FRAME_TOO_LARGE, then 1009);
   // a bigger one is cut off by the WebSocket layer unread (1009 alone): memory stays bounded.
-  await scope.register(websocket, { options: { maxPayload: 2 * options.maxFrameBytes } });
+  await scope.register(websocket, {
+    // Text frames are commands, and one that is not UTF-8 is no command: INVALID_PARAMETER and the
+    // stream goes on, like any other text that is not one (rather than the WebSocket layer's 1007).
+    options: { maxPayload: 2 * options.maxFrameBytes, skipUTF8Validation: true },
+    errorHandler: (error, socket, request) => {
+      // A frame the WebSocket layer refused: it has already sent its close code (1009, 1002), so the
+      // close is left to finish; destroying the socket would turn it into an abrupt 1006.
+      request.log.warn({ reason: error.message }, 'WebSocket frame refused');
+      if (socket.readyState !== socket.CLOSING) socket.terminate();
+    },
+  });
   for (const path of STREAM_PATHS) {
     scope.get(
       path,
