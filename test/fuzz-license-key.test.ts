@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { generateSigningKeyPair, issueLicenseKey } from '@stt/license-proxy';
 import { bearerCredential, checkLicenseKey, parsePublicKeys } from '@stt/shared';
 import { fuzz } from './support/fuzz.js';
-import { assertContractRefusal } from './support/fuzz-invariants.js';
+import { assertContractRefusal } from './support/contract-checks.js';
 import { rawRequest, requestBytes } from './support/raw-http.js';
 import { TestStack } from './support/test-stack.js';
 

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { formBytes } from './support/form-bytes.js';
 import { fuzz } from './support/fuzz.js';
-import { assertContractRefusal, assertStackStillServes, serverLog } from './support/fuzz-invariants.js';
+import { assertContractRefusal, assertStackStillServes, serverLog } from './support/contract-checks.js';
 import { waitFor } from './support/http.js';
 import { rawRequest, requestBytes } from './support/raw-http.js';
 import { convert, goforwardWav } from './support/speech-corpus.js';

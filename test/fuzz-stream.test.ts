@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { fuzz, FUZZ_RUNS } from './support/fuzz.js';
-import { assertContractRefusal, assertStackStillServes, serverLog } from './support/fuzz-invariants.js';
+import { assertContractRefusal, assertStackStillServes, serverLog } from './support/contract-checks.js';
 import { request } from './support/http.js';
 import { GOFORWARD_RAW, goforwardWav } from './support/speech-corpus.js';
 import { StreamClient } from './support/stream-client.js';
