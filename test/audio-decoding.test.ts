@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { ApiError, type ErrorCode } from '@stt/shared';
 import { decodeAudio, sniffFormat, SUPPORTED_FORMATS, type DecodeAudioOptions } from '../packages/api-server/src/audio/index.js';
 import { SincResampler } from '../packages/api-server/src/audio/sinc-resampler.js';
+import { chunk, wavFile } from './support/wav-file.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -217,6 +218,21 @@ describe('invalid audio', () => {
     await decodeError(Buffer.from('RIFF\x00\x00\x00\x00WAVE', 'latin1'), 'INVALID_AUDIO');
   });
 
+  test('a WAV header that contradicts itself is INVALID_AUDIO, not guessed at (ffmpeg decodes it as noise)', async () => {
+    const data = bytesOf(goForward);
+    for (const header of [
+      { formatCode: 1, bitsPerSample: 7, blockAlign: 0 },
+      { formatCode: 1, bitsPerSample: 16, blockAlign: 3 },
+      { formatCode: 1, bitsPerSample: 0, blockAlign: 2 },
+      { formatCode: 3, bitsPerSample: 32, blockAlign: 2 },
+      { formatCode: 7, bitsPerSample: 8, blockAlign: 0 },
+    ]) {
+      const error = await decodeError(wavFile({ channels: 1, sampleRate: RATE, data, ...header }), 'INVALID_AUDIO');
+      assert.match(error.message, /^The WAV file cannot be decoded: .+\.$/, JSON.stringify(header));
+    }
+    assert.deepEqual(ffmpegChildren(), []);
+  });
+
   test('a truncated or corrupt MP3 is INVALID_AUDIO with a sentence; ffmpeg’s words go to the log only', async () => {
     const mp3 = await readFile(file('speech.mp3'));
     const garbage = Buffer.from(Array.from({ length: 5000 }, (_, index) => (index * 7919) % 251));
@@ -408,62 +424,6 @@ function inChunks(bytes: Uint8Array, size: number): Readable {
   const pieces: Buffer[] = [];
   for (let offset = 0; offset < bytes.length; offset += size) pieces.push(Buffer.from(bytes.subarray(offset, offset + size)));
   return Readable.from(pieces, { objectMode: false });
-}
-
-interface WavSpec {
-  formatCode: number;
-  channels: number;
-  sampleRate: number;
-  bitsPerSample: number;
-  data: Uint8Array;
-  extensible?: boolean;
-  before?: Buffer[];
-  after?: Buffer[];
-  dataSizeField?: number;
-  rf64?: boolean;
-}
-
-/** A WAV file byte by byte, for the header variants sox and ffmpeg do not write. */
-function wavFile(spec: WavSpec): Buffer {
-  const blockAlign = spec.channels * Math.ceil(spec.bitsPerSample / 8);
-  const fmt = Buffer.alloc(spec.extensible ? 40 : 16);
-  fmt.writeUInt16LE(spec.extensible ? 0xfffe : spec.formatCode, 0);
-  fmt.writeUInt16LE(spec.channels, 2);
-  fmt.writeUInt32LE(spec.sampleRate, 4);
-  fmt.writeUInt32LE(spec.sampleRate * blockAlign, 8);
-  fmt.writeUInt16LE(blockAlign, 12);
-  fmt.writeUInt16LE(spec.bitsPerSample, 14);
-  if (spec.extensible) {
-    fmt.writeUInt16LE(22, 16);
-    fmt.writeUInt16LE(spec.bitsPerSample, 18);
-    fmt.writeUInt32LE(spec.channels === 1 ? 0x4 : 0x3, 20);
-    fmt.writeUInt16LE(spec.formatCode, 24);
-    Buffer.from([0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71]).copy(fmt, 26);
-  }
-  const data = chunk('data', Buffer.from(spec.data));
-  data.writeUInt32LE(spec.rf64 ? 0xffffffff : spec.dataSizeField ?? spec.data.length, 4);
-  const ds64 = Buffer.alloc(28);
-  ds64.writeBigUInt64LE(BigInt(spec.data.length), 8);
-  const body = Buffer.concat([
-    Buffer.from('WAVE'),
-    ...(spec.rf64 ? [chunk('ds64', ds64)] : []),
-    chunk('fmt ', fmt),
-    ...(spec.before ?? []),
-    data,
-    ...(spec.after ?? []),
-  ]);
-  const header = Buffer.alloc(8);
-  header.write(spec.rf64 ? 'RF64' : 'RIFF', 0, 'latin1');
-  header.writeUInt32LE(spec.rf64 ? 0xffffffff : body.length, 4);
-  return Buffer.concat([header, body]);
-}
-
-/** A RIFF chunk: id, little-endian size, body, and a pad byte after an odd-sized body. */
-function chunk(id: string, body: Buffer): Buffer {
-  const header = Buffer.alloc(8);
-  header.write(id, 0, 'latin1');
-  header.writeUInt32LE(body.length, 4);
-  return Buffer.concat([header, body, Buffer.alloc(body.length % 2)]);
 }
 
 function int16(bytes: Buffer): Int16Array {

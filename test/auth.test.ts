@@ -91,6 +91,20 @@ describe('authentication', () => {
     }
   });
 
+  test('a key with characters outside base64url, padding, or unused bits set is 401, not the key it was made from', async () => {
+    // Found by fuzzing (test/fuzz-license-key.test.ts): Node's base64url decoder skips what it does not know.
+    const [prefix, payload, signature] = stack.licenseKey.split('.') as [string, string, string];
+    // 64 bytes take 86 characters: the last one carries 2 bits of the signature and 4 unused ones.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const lastBits = signature.slice(0, -1) + alphabet[alphabet.indexOf(signature.at(-1)!) ^ 1];
+    for (const variant of [`${prefix}.${payload.slice(0, 10)}!${payload.slice(10)}.${signature}`, `${prefix}.${payload}.${signature}=`, `${prefix}.${payload}.${lastBits}`]) {
+      const result = await request(`${stack.apiUrl}/metrics`, { headers: { authorization: `Token ${variant}` } });
+      assert.equal(result.status, 401, variant.slice(-12));
+      assert.equal(result.json.code, 'INVALID_LICENSE');
+    }
+    assert.equal((await request(`${stack.apiUrl}/metrics`, { headers: { authorization: `Token ${stack.licenseKey}` } })).status, 200);
+  });
+
   test('an expired key gets 403 LICENSE_EXPIRED with expires_at', async () => {
     const expired = stack.issueKey({ validDays: 1, now: new Date(Date.now() - 2 * 86_400_000) });
     const result = await request(`${stack.apiUrl}/metrics`, { headers: { authorization: `Token ${expired}` } });

@@ -35,6 +35,8 @@ export function parseFmtChunk(body: Uint8Array): FmtChunk {
   const bitsPerSample = view.getUint16(14, true);
 
   if (channels === 0) throw invalidWav('it declares zero channels');
+  // Every encoding stores whole frames of at least one byte; 0 only comes from a broken writer.
+  if (blockAlign === 0) throw invalidWav('it declares frames of zero bytes (block align 0)');
   if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
     throw invalidWav(`its sample rate of ${sampleRate} Hz is outside ${MIN_SAMPLE_RATE}–${MAX_SAMPLE_RATE} Hz`);
   }
@@ -44,9 +46,17 @@ export function parseFmtChunk(body: Uint8Array): FmtChunk {
     if (!EXTENSIBLE_GUID_TAIL.every((byte, index) => guidTail[index] === byte)) return { decodable: false };
     formatCode = view.getUint16(24, true);
   }
+  if (formatCode === FORMAT_PCM || formatCode === FORMAT_IEEE_FLOAT) {
+    // Uncompressed samples: a frame is exactly one container-sized sample per channel. A header that
+    // says otherwise contradicts itself, and any guess at its layout decodes as noise.
+    if (bitsPerSample === 0) throw invalidWav('it declares samples of zero bits');
+    if (blockAlign !== channels * Math.ceil(bitsPerSample / 8)) {
+      throw invalidWav(`its block align of ${blockAlign} bytes does not hold ${channels} sample(s) of ${bitsPerSample} bits`);
+    }
+  }
   const encoding = sampleEncoding(formatCode, bitsPerSample);
-  // A frame that is not exactly one container-sized sample per channel is a layout only ffmpeg should guess at.
-  if (encoding === undefined || blockAlign !== channels * Math.ceil(bitsPerSample / 8)) return { decodable: false };
+  // Compressed encodings (μ-law, ADPCM, …) and uncommon sample sizes (64-bit integers) are ffmpeg's.
+  if (encoding === undefined) return { decodable: false };
   return { decodable: true, format: { encoding, channels, sampleRate, blockAlign } };
 }
 

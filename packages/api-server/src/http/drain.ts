@@ -16,13 +16,14 @@ export class Drain {
   }
 
   register(app: FastifyInstance): void {
-    app.addHook('onRequest', (request, _reply, done) => {
+    app.addHook('onRequest', (request, reply, done) => {
       if (request.routeOptions.config.public === true) return done();
       if (this.draining) return done(new ApiError('SERVICE_UNAVAILABLE', 'Server is shutting down', { retry_after: 5 }));
       if (request.headers.upgrade !== undefined) return done();
       this.inFlight++;
-      // 'close' fires once whether the response finished or the client went away.
-      request.raw.once('close', () => this.inFlight--);
+      // The response's 'close' fires once whether it finished or the client went away. The
+      // request's own may never fire: a body refused unread (FILE_TOO_LARGE) ends with its socket.
+      reply.raw.once('close', () => this.inFlight--);
       done();
     });
   }

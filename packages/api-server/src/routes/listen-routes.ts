@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,7 +19,8 @@ import { assertUrlAllowed, fetchAudio } from '../url-fetch/index.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import { listenFeatures, newRequestUsage, registerUsageRecording } from '../usage/usage-recording.js';
 import { ByteLimitStream } from '../url-fetch/byte-limit-stream.js';
-import { readListenInput, type AudioSource } from './listen-input.js';
+import { FORM_LIMITS, maxBodyBytes, readListenInput, type AudioSource } from './listen-input.js';
+import { interruptedUpload, uploadTooLarge } from './upload-errors.js';
 import { assertAcceptingWork } from './work-admission.js';
 
 export interface ListenRouteOptions {
@@ -58,7 +60,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
   countAnsweredRequests(app, options.outcomes);
   await app.register(multipart, {
     // One byte over our own limit: the ByteLimitStream below answers first, with max_size_mb.
-    limits: { fileSize: limits.maxUploadBytes + 1, files: 1, fields: 32, fieldSize: 64 * 1024 },
+    limits: { ...FORM_LIMITS, fileSize: limits.maxUploadBytes + 1 },
     throwFileSizeLimit: true,
   });
   // Raw audio bodies are streamed to the decoder, never buffered: any content type but JSON and forms.
@@ -67,6 +69,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
   const handle = (dialect: Dialect) => async (request: FastifyRequest, reply: FastifyReply) => {
     const startedAt = performance.now();
     const usage = (request.usage = newRequestUsage('batch'));
+    refuseDeclaredOversize(request, reply, limits.maxUploadBytes);
     await assertAcceptingWork(options.monitor, options.queue, limits.maxQueuedSegments);
     const slot = await options.limiter.admit(request.license!, request.id);
     let slotHandedOver = false;
@@ -75,17 +78,25 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     let run: TranscriptionRun | undefined;
     let audio: IngestedAudio | undefined;
     let uploadBytes = 0;
-    const begin = async (stream: Readable): Promise<void> => {
-      const counted = stream.pipe(new ByteLimitStream(limits.maxUploadBytes));
+    const begin = async (stream: Readable, kind: AudioSource['kind']): Promise<void> => {
+      const counted = new ByteLimitStream(limits.maxUploadBytes, () => uploadTooLarge(limits.maxUploadBytes));
+      // `finished`, not an 'error' listener: the parser may have failed the stream before it got
+      // here (a small form whose closing boundary is missing arrives, and fails, all at once). A
+      // URL's body fails with errors already meant for the client (URL_FETCH_FAILED).
+      finished(stream).catch((error: unknown) => counted.destroy(kind === 'upload' ? interruptedUpload(error, request.log) : toError(error)));
       counted.on('data', (chunk: Buffer) => (uploadBytes += chunk.length));
-      stream.once('error', (error) => counted.destroy(error));
+      // The decoder may be done before the upload is (a WAV's data chunk can end before its file):
+      // the rest still flows through the count, and an error there (the limit crossed, a form cut
+      // short) still fails the request rather than going unheard.
+      const uploaded = finished(counted);
+      stream.pipe(counted);
       const pcm = decodeAudio(counted, {
         signal: abort.signal,
         maxDurationSeconds: limits.maxDurationSeconds,
         onDecoderError: (detail) => request.log.warn({ ffmpeg: detail }, 'ffmpeg could not decode the upload'),
       });
       run = options.transcriber.start(id, request.id, pcm);
-      audio = await run.ingested;
+      [audio] = await Promise.all([run.ingested, uploaded]);
     };
     const cancel = (reason: Error): void => {
       abort.abort(reason);
@@ -105,21 +116,21 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     try {
       let listenOptions: ListenOptions;
       try {
-        const { fields } = await readListenInput(request, async (source: AudioSource) => {
-          if (source.kind === 'upload') return begin(source.stream);
+        const { fields } = await readListenInput(request, limits.maxUploadBytes, async (source: AudioSource) => {
+          if (source.kind === 'upload') return begin(source.stream, source.kind);
           const fetched = await fetchAudio(source.url, {
             allowedHosts: limits.urlAllowedHosts,
             timeoutMs: limits.urlFetchTimeoutMs,
             maxBytes: limits.maxUploadBytes,
             signal: abort.signal,
           });
-          return begin(fetched.stream);
+          return begin(fetched.stream, source.kind);
         });
         listenOptions = parseListenOptions(dialect === 'cloud' ? renameKeys(fields, CLOUD_NAMES) : fields);
         usage.features = listenFeatures(listenOptions);
         if (listenOptions.callback_url !== undefined) await assertUrlAllowed(listenOptions.callback_url, limits.urlAllowedHosts);
       } catch (error) {
-        cancel(error instanceof Error ? error : new Error(String(error)));
+        cancel(toError(error));
         if (!request.raw.complete) discardRestOfUpload(request, reply, error);
         throw error;
       }
@@ -174,6 +185,18 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
 }
 
 /**
+ * A body whose Content-Length cannot fit the upload limit is refused from its header, before a
+ * byte of it is read; the connection closes after the answer, as for any upload over the limit.
+ */
+function refuseDeclaredOversize(request: FastifyRequest, reply: FastifyReply, maxUploadBytes: number): void {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > maxBodyBytes(request, maxUploadBytes)) {
+    void reply.header('connection', 'close');
+    throw uploadTooLarge(maxUploadBytes);
+  }
+}
+
+/**
  * Refused before the upload was read to its end. The client is still sending: read and drop the
  * rest, so it sees our answer (not a reset) and the keep-alive socket stays usable. Past the size
  * limit that could go on without end, so the connection is closed after answering instead.
@@ -185,6 +208,10 @@ function discardRestOfUpload(request: FastifyRequest, reply: FastifyReply, error
   }
   request.raw.unpipe();
   request.raw.resume();
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function renameKeys(fields: Record<string, unknown>, names: Readonly<Record<string, string>>): Record<string, unknown> {

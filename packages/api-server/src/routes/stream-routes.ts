@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { ApiError, CLOSE_CODES, streamQuerySchema, type Logger, type StreamQuery } from '@stt/shared';
 import type { HealthMonitor } from '../health/health-monitor.js';
@@ -53,16 +53,33 @@ declare module 'fastify' {
 export async function registerStreamRoutes(scope: FastifyInstance, options: StreamRouteOptions): Promise<void> {
   // Frames up to twice the limit are read, so the client is told why (FRAME_TOO_LARGE, then 1009);
   // a bigger one is cut off by the WebSocket layer unread (1009 alone): memory stays bounded.
-  await scope.register(websocket, { options: { maxPayload: 2 * options.maxFrameBytes } });
+  await scope.register(websocket, {
+    // Text frames are commands, and one that is not UTF-8 is no command: INVALID_PARAMETER and the
+    // stream goes on, like any other text that is not one (rather than the WebSocket layer's 1007).
+    options: { maxPayload: 2 * options.maxFrameBytes, skipUTF8Validation: true },
+    errorHandler: (error, socket, request) => {
+      // A frame the WebSocket layer refused: it has already sent its close code (1009, 1002), so the
+      // close is left to finish; destroying the socket would turn it into an abrupt 1006.
+      request.log.warn({ reason: error.message }, 'WebSocket frame refused');
+      if (socket.readyState !== socket.CLOSING) socket.terminate();
+    },
+  });
   countRefusedStreams(scope, options.outcomes);
   for (const path of STREAM_PATHS) {
-    scope.get(path, { websocket: true, config: { tokenInQuery: true }, preValidation: (request) => openWorker(request, options) }, (client, request) =>
-      runSession(client, request, options),
+    scope.get(
+      path,
+      { websocket: true, config: { tokenInQuery: true }, preValidation: (request, reply) => openWorker(request, reply, options) },
+      (client, request) => runSession(client, request, options),
     );
   }
 }
 
-async function openWorker(request: FastifyRequest, options: StreamRouteOptions): Promise<void> {
+async function openWorker(request: FastifyRequest, reply: FastifyReply, options: StreamRouteOptions): Promise<void> {
+  // A plain HTTP request (no WebSocket upgrade) opens nothing: RFC 9110's 426 says what it needs.
+  if (!request.ws) {
+    void reply.header('upgrade', 'websocket').header('connection', 'upgrade');
+    throw new ApiError('UPGRADE_REQUIRED', `GET ${request.routeOptions.url} is the live WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket).`);
+  }
   const parsed = streamQuerySchema.safeParse(request.query);
   if (!parsed.success) {
     const parameter = String(parsed.error.issues[0]?.path[0] ?? 'query');

@@ -97,10 +97,16 @@ export class StreamRelay {
     this.converter = new StreamAudioConverter(options.query.encoding, options.query.sample_rate);
     this.replay = new ReplayBuffer(options.maxReplaySeconds * SAMPLE_RATE);
     this.attach(worker);
+    // Watched from the upgrade on, not from start(): a client closed while its limits are checked
+    // (the WebSocket layer refused a frame, say) must end the session, or its worker stream is
+    // taken for a lost worker and moved to another one, for nobody.
+    if (client.readyState === client.CLOSED) this.end();
+    else client.once('close', () => this.end());
   }
 
   /** Starts relaying, beginning with the frames the client sent before (`early`, in order). */
   start(early: readonly ClientFrame[]): void {
+    if (this.ended) return;
     this.started = true;
     this.sendToClient({ type: 'session_started', session_id: this.options.sessionId, ...this.options.query });
     const onFrame = (data: RawData, isBinary: boolean): void => {
@@ -116,7 +122,6 @@ export class StreamRelay {
     };
     this.client.on('message', onFrame);
     for (const frame of early) onFrame(frame.data, frame.isBinary);
-    this.client.on('close', () => this.end());
     this.touch();
     const maxSeconds = this.options.maxDurationMs / 1000;
     this.durationTimer = setTimeout(

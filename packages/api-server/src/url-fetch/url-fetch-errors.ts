@@ -46,10 +46,11 @@ export function tooManyRedirects(maxRedirects: number): ApiError {
   return fetchFailed(`more than ${maxRedirects} redirects`);
 }
 
-export function fileTooLarge(maxBytes: number): ApiError {
+/** FILE_TOO_LARGE naming the limit; `subject` says what was too large (an upload reuses this wording). */
+export function fileTooLarge(maxBytes: number, subject = 'The file at the URL'): ApiError {
   // Megabytes as the upload limit counts them (MiB), to three significant digits for small limits.
   const maxSizeMb = Number((maxBytes / MIB).toPrecision(3));
-  return new ApiError('FILE_TOO_LARGE', `The file at the URL is larger than ${maxSizeMb} MB.`, { max_size_mb: maxSizeMb });
+  return new ApiError('FILE_TOO_LARGE', `${subject} is larger than ${maxSizeMb} MB.`, { max_size_mb: maxSizeMb });
 }
 
 /** A network failure as a client may see it: the kind of failure, never the system's message. */

@@ -1,6 +1,7 @@
 /**
- * Stable error codes of the contract's error table, plus NOT_FOUND for unknown routes and
- * LICENSE_REVOKED (the license server's refusal of a revoked key).
+ * Stable error codes of the contract's error table, plus NOT_FOUND for unknown routes,
+ * LICENSE_REVOKED (the license server's refusal of a revoked key) and UPGRADE_REQUIRED (a plain
+ * HTTP request on a WebSocket-only route).
  */
 export const ERROR_STATUS = {
   MISSING_PARAMETER: 400,
@@ -17,6 +18,7 @@ export const ERROR_STATUS = {
   FILE_TOO_LARGE: 422,
   AUDIO_TOO_LONG: 422,
   INVALID_AUDIO: 422,
+  UPGRADE_REQUIRED: 426,
   RATE_LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,

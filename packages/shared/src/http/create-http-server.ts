@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from '../logging/logger.js';
+import { clientErrorEnvelope } from './client-error-envelope.js';
 import { installErrorEnvelope } from './error-envelope.js';
 import { requestIdFrom } from './request-id.js';
 
@@ -13,6 +14,7 @@ export function createHttpServer(logger: Logger, options: FastifyServerOptions =
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
+    clientErrorHandler: clientErrorEnvelope(logger),
     ...options,
   });
   // Callback-style hooks: cheaper than async ones on every request, health checks included.

@@ -30,9 +30,9 @@ export function encodePublicKey(key: KeyObject): string {
 export function checkLicenseKey(key: string, trustedKeys: readonly KeyObject[], now: Date = new Date()): LicenseCheck {
   const parts = key.trim().split('.');
   if (parts.length !== 3 || parts[0] !== LICENSE_KEY_PREFIX) return { ok: false, reason: 'malformed' };
-  const payload = Buffer.from(parts[1] ?? '', 'base64url');
-  const signature = Buffer.from(parts[2] ?? '', 'base64url');
-  if (signature.length !== 64) return { ok: false, reason: 'malformed' };
+  const payload = decodeCanonical(parts[1] ?? '');
+  const signature = decodeCanonical(parts[2] ?? '');
+  if (payload === undefined || signature === undefined || signature.length !== 64) return { ok: false, reason: 'malformed' };
   if (!trustedKeys.some((publicKey) => verify(null, payload, publicKey, signature))) {
     return { ok: false, reason: 'untrusted' };
   }
@@ -46,4 +46,14 @@ export function checkLicenseKey(key: string, trustedKeys: readonly KeyObject[], 
   }
   if (Date.parse(claims.expires_at) <= now.getTime()) return { ok: false, reason: 'expired', claims };
   return { ok: true, claims };
+}
+
+/**
+ * The bytes of a base64url part, only when it is exactly how they are written: Node's decoder
+ * skips characters outside the alphabet and ignores padding and unused low bits, so without this
+ * `stl1.ey…!….sig=` would pass for the key it was made from.
+ */
+function decodeCanonical(part: string): Buffer | undefined {
+  const bytes = Buffer.from(part, 'base64url');
+  return part !== '' && bytes.toString('base64url') === part ? bytes : undefined;
 }
