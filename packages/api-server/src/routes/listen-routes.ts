@@ -22,6 +22,7 @@ import { ByteLimitStream } from '../url-fetch/byte-limit-stream.js';
 import { FORM_LIMITS, maxBodyBytes, readListenInput, type AudioSource } from './listen-input.js';
 import { interruptedUpload, uploadTooLarge } from './upload-errors.js';
 import { assertAcceptingWork } from './work-admission.js';
+import { ClientGoneError } from '../errors/client-gone-error.js';
 
 export interface ListenRouteOptions {
   readonly transcriber: BatchTranscriber;
@@ -110,7 +111,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
       limits.requestTimeoutMs,
     );
     const onClose = (): void => {
-      if (!reply.raw.writableEnded) cancel(new Error('client disconnected'));
+      if (!reply.raw.writableEnded) cancel(new ClientGoneError());
     };
     reply.raw.once('close', onClose);
     try {

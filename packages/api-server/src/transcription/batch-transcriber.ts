@@ -1,4 +1,5 @@
 import { ApiError, JOB_SAMPLE_RATE, type Logger, type TranscriptionJobResult } from '@stt/shared';
+import { ClientGoneError } from '../errors/client-gone-error.js';
 import { PcmSegmenter, type PcmSegment } from './pcm-segmenter.js';
 import { joinSegments, type BatchTranscript } from './batch-transcript.js';
 import type { SegmentRef, TranscriptionQueue } from './transcription-queue.js';
@@ -124,9 +125,16 @@ export class BatchTranscriber {
   }
 }
 
-/** Our own errors pass through; a failed segment or Redis trouble becomes a 500 the log explains. */
+/**
+ * Our own errors pass through; a failed segment or Redis trouble becomes a 500 the log explains.
+ * A client that hung up is no failure of ours: nobody reads its answer, and the log only notes it.
+ */
 export function toClientError(error: unknown, requestId: string, logger: Logger): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof ClientGoneError) {
+    logger.info({ request_id: requestId }, 'Transcription cancelled: the client disconnected');
+    return new ApiError('INTERNAL_ERROR', 'Transcription cancelled.');
+  }
   logger.error({ err: error, request_id: requestId }, 'Transcription failed');
   return new ApiError('INTERNAL_ERROR', 'Transcription failed.');
 }
