@@ -57,10 +57,15 @@ runMain('api-server', async () => {
     ...routes,
   });
   onShutdownSignal(async () => {
-    logger.info('Draining: refusing new work, finishing requests in flight');
+    // Health fails first while work is still served, so load balancers stop routing here
+    // before anything is refused; only then does the drain begin.
     monitor.startDraining();
-    // Health says 503 for at least DRAIN_DELAY_S so load balancers stop routing here before we close.
-    const [{ unfinished }] = await Promise.all([drain.drain(config.DRAIN_TIMEOUT_S * 1000, () => routes.stream.sessions.size), delay(config.DRAIN_DELAY_S * 1000)]);
+    if (config.DRAIN_DELAY_S > 0) {
+      logger.info(`Shutting down: health answers 503 for ${config.DRAIN_DELAY_S} s while work is still served`);
+      await delay(config.DRAIN_DELAY_S * 1000);
+    }
+    logger.info('Draining: refusing new work, finishing requests in flight');
+    const { unfinished } = await drain.drain(config.DRAIN_TIMEOUT_S * 1000, () => routes.stream.sessions.size);
     if (unfinished > 0) logger.warn({ unfinished }, 'Drain timeout reached; closing with requests in flight');
     await routes.stream.sessions.shutdown();
     monitor.stop();
