@@ -10,7 +10,9 @@ import { HealthMonitor } from './health/health-monitor.js';
 import { AsrProbe } from './health/probes/asr-probe.js';
 import { LicenseProbe } from './health/probes/license-probe.js';
 import { RedisProbe } from './health/probes/redis-probe.js';
+import { ConnectionCap } from './http/connection-cap.js';
 import { Drain } from './http/drain.js';
+import { SlowBodyGuard } from './http/slow-body-guard.js';
 import { ApiMetrics } from './metrics.js';
 import { routeOptions } from './route-wiring.js';
 import { licenseUnavailable } from './routes/work-admission.js';
@@ -53,6 +55,8 @@ runMain('api-server', async () => {
     trustedKeys: config.LICENSE_PUBLIC_KEYS,
     metrics: new ApiMetrics(),
     drain,
+    connections: new ConnectionCap(config.MAX_CONNECTIONS),
+    slowBodies: new SlowBodyGuard({ windowMs: config.BODY_RATE_WINDOW_S * 1000, minBytesPerSecond: config.BODY_MIN_BYTES_PER_S }),
     startedAt,
     ...routes,
   });

@@ -1,11 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
+interface Series {
+  readonly count: ReturnType<Counter<'method' | 'route' | 'status'>['labels']>;
+  readonly duration: ReturnType<Histogram<'method' | 'route'>['labels']>;
+}
+
 /** The API server's `/metrics`: process metrics and a count and latency of every request by route. */
 export class ApiMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly duration: Histogram<'method' | 'route'>;
+  /** Each label combination's series, looked up once: health checks are counted at a high rate. */
+  private readonly series = new Map<string, Series>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -27,10 +34,20 @@ export class ApiMetrics {
   register(app: FastifyInstance): void {
     app.addHook('onResponse', (request, reply, done) => {
       // Unknown routes share one label so a scanner cannot blow up the series count.
-      const route = request.routeOptions.url ?? 'unmatched';
-      this.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-      this.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      this.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
+  }
+
+  /** Counts one answered request and how long it took. */
+  record(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = { count: this.requests.labels(method, route, String(status)), duration: this.duration.labels(method, route) };
+      this.series.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(seconds);
   }
 }

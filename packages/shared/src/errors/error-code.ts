@@ -1,6 +1,7 @@
 /**
- * Stable error codes of the contract's error table, plus NOT_FOUND for unknown routes and
- * LICENSE_REVOKED (the license server's refusal of a revoked key).
+ * Stable error codes of the contract's error table, plus NOT_FOUND for unknown routes,
+ * LICENSE_REVOKED (the license server's refusal of a revoked key) and REQUEST_BODY_TIMEOUT (a
+ * request body arriving too slowly).
  */
 export const ERROR_STATUS = {
   MISSING_PARAMETER: 400,
@@ -13,6 +14,7 @@ export const ERROR_STATUS = {
   LICENSE_REVOKED: 403,
   QUOTA_EXCEEDED: 403,
   NOT_FOUND: 404,
+  REQUEST_BODY_TIMEOUT: 408,
   UNSUPPORTED_FORMAT: 415,
   FILE_TOO_LARGE: 422,
   AUDIO_TOO_LONG: 422,
