@@ -40,6 +40,11 @@ async function measure(name: string, url: string): Promise<Measured> {
   };
 }
 
+/** autocannon reports whole milliseconds: a baseline of 0 ms has no meaningful ratio. */
+function latencyRatio(ours: number, bare: number): string {
+  return bare === 0 ? `n/a (bare under 1 ms, ours ${ours} ms)` : `${(ours / bare).toFixed(2)}x`;
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stt-bench-'));
   const apiPort = await freePort();
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
     }
     console.log(
       `\nratio api-server / bare: throughput ${(api.requestsPerSecond / node.requestsPerSecond).toFixed(2)}x, ` +
-        `p50 latency ${(api.p50Ms / Math.max(node.p50Ms, 0.001)).toFixed(2)}x, p99 latency ${(api.p99Ms / Math.max(node.p99Ms, 0.001)).toFixed(2)}x`,
+        `p50 latency ${latencyRatio(api.p50Ms, node.p50Ms)}, p99 latency ${latencyRatio(api.p99Ms, node.p99Ms)}`,
     );
   } finally {
     bare.kill();

@@ -130,7 +130,6 @@ describe('health of a whole healthy stack', () => {
   test('every health answer says Cache-Control: no-store, and each is counted in /metrics by route and status', async () => {
     const counted = async (): Promise<number> => {
       const metrics = await request(`${stack.apiUrl}/metrics`, { headers: { authorization: `Token ${stack.licenseKey}` } });
-      assert.match(metrics.text, /^api_http_request_duration_seconds_count\{method="GET",route="\/health\/live"\} \d+$/m);
       return Number(/^api_http_requests_total\{method="GET",route="\/health\/live",status="200"\} (\d+)$/m.exec(metrics.text)?.[1]);
     };
     for (const path of ['/health', '/api/v1/health', '/healthz', '/health/live', '/health/ready', '/health/asr', '/health/license', '/health/redis', '/health?detailed=true', '/health?format=prometheus']) {
