@@ -1,8 +1,11 @@
 /**
  * `/health` throughput and latency: our API server (started by the stack launcher, all
  * components healthy) against a bare node:http server returning the same bytes, in one run.
+ * The two are measured in alternating rounds (ours first, then the bare server first, …), so
+ * that load from other processes on a shared machine falls on both sides alike; the ratio is
+ * the median of the rounds' ratios.
  *
- *   npm run bench:health            (BENCH_DURATION_S=10 BENCH_CONNECTIONS=50 by default)
+ *   npm run bench:health            (BENCH_ROUNDS=3 BENCH_DURATION_S=5 BENCH_CONNECTIONS=50 by default)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +17,9 @@ import { freePort, freePortRange } from '../test/support/free-port.js';
 import { request, waitForStatus } from '../test/support/http.js';
 import { ServiceProcess } from '../test/support/service-process.js';
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Seconds each side is measured in each round. */
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 interface Measured {
@@ -26,18 +31,38 @@ interface Measured {
   readonly errors: number;
 }
 
-async function measure(name: string, url: string): Promise<Measured> {
-  // A short warm-up so neither side is measured while its JIT is still cold.
-  await autocannon({ url, connections: CONNECTIONS, duration: 2 });
+async function measure(url: string): Promise<Omit<Measured, 'name'>> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
   return {
-    name,
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+/** Every round's figures for one side, summed up: medians of the rates and latencies, totals of the failures. */
+function summary(name: string, rounds: readonly Omit<Measured, 'name'>[]): Measured {
+  return {
+    name,
+    requestsPerSecond: median(rounds.map((round) => round.requestsPerSecond)),
+    p50Ms: median(rounds.map((round) => round.p50Ms)),
+    p99Ms: median(rounds.map((round) => round.p99Ms)),
+    non2xx: rounds.reduce((sum, round) => sum + round.non2xx, 0),
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** autocannon reports whole milliseconds: a baseline of 0 ms has no meaningful ratio. */
+function latencyRatio(ours: number, bare: number): string {
+  return bare === 0 ? `n/a (bare under 1 ms, ours ${ours} ms)` : `${(ours / bare).toFixed(2)}x`;
 }
 
 async function main(): Promise<void> {
@@ -64,17 +89,32 @@ async function main(): Promise<void> {
     const [oursBody, bareBody] = await Promise.all([request(ours), request(baseline)]);
     if (oursBody.text !== bareBody.text) throw new Error(`bodies differ: ${oursBody.text} vs ${bareBody.text}`);
 
-    const results = [await measure('api-server /health', ours), await measure('bare node:http', baseline)];
+    // A short warm-up so neither side is measured while its JIT is still cold.
+    for (const url of [ours, baseline]) await autocannon({ url, connections: CONNECTIONS, duration: 2 });
+    const oursRounds: Omit<Measured, 'name'>[] = [];
+    const bareRounds: Omit<Measured, 'name'>[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round % 2 === 0) {
+        oursRounds.push(await measure(ours));
+        bareRounds.push(await measure(baseline));
+      } else {
+        bareRounds.push(await measure(baseline));
+        oursRounds.push(await measure(ours));
+      }
+    }
+    const roundRatios = oursRounds.map((round, index) => round.requestsPerSecond / bareRounds[index]!.requestsPerSecond);
+    const results = [summary('api-server /health', oursRounds), summary('bare node:http', bareRounds)];
     const [api, node] = results as [Measured, Measured];
-    console.log(`\n/health, ${CONNECTIONS} connections, ${DURATION_S} s each, body ${oursBody.text}\n`);
-    console.log('| server | req/s | p50 ms | p99 ms | non-2xx | errors |');
+    console.log(`\n/health, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s each, body ${oursBody.text}\n`);
+    console.log('| server | req/s (median) | p50 ms | p99 ms | non-2xx | errors |');
     console.log('|---|---:|---:|---:|---:|---:|');
     for (const row of results) {
       console.log(`| ${row.name} | ${row.requestsPerSecond.toFixed(0)} | ${row.p50Ms} | ${row.p99Ms} | ${row.non2xx} | ${row.errors} |`);
     }
+    console.log(`\nthroughput ratio by round: ${roundRatios.map((ratio) => `${ratio.toFixed(2)}x`).join(', ')}`);
     console.log(
-      `\nratio api-server / bare: throughput ${(api.requestsPerSecond / node.requestsPerSecond).toFixed(2)}x, ` +
-        `p50 latency ${(api.p50Ms / Math.max(node.p50Ms, 0.001)).toFixed(2)}x, p99 latency ${(api.p99Ms / Math.max(node.p99Ms, 0.001)).toFixed(2)}x`,
+      `ratio api-server / bare: throughput ${median(roundRatios).toFixed(2)}x, ` +
+        `p50 latency ${latencyRatio(api.p50Ms, node.p50Ms)}, p99 latency ${latencyRatio(api.p99Ms, node.p99Ms)}`,
     );
   } finally {
     bare.kill();

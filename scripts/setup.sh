@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(redis-server pocketsphinx pocketsphinx-en-us pocketsphinx-testdata libpocketsphinx3 ffmpeg flite sox util-linux)
+# haproxy: only the tests use it (a rolling restart behind a real load balancer).
+APT_PACKAGES=(redis-server pocketsphinx pocketsphinx-en-us pocketsphinx-testdata libpocketsphinx3 ffmpeg flite sox util-linux haproxy)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateSigningKeyPair, issueLicenseKey } from '@stt/license-proxy';
-import { ApiMetrics, buildApp, Drain, HealthMonitor, loadConfig, RequestOutcomes, routeOptions, TranscriptionQueue, type RouteEntry } from '@stt/api-server';
+import {
+  ApiMetrics,
+  buildApp,
+  ConnectionCap,
+  Drain,
+  HealthMonitor,
+  loadConfig,
+  RequestOutcomes,
+  routeOptions,
+  SlowBodyGuard,
+  TranscriptionQueue,
+  type RouteEntry,
+} from '@stt/api-server';
 import { createLogger, createRedis, RedisKeys } from '@stt/shared';
 import { request } from './support/http.js';
 import { TestStack } from './support/test-stack.js';
@@ -22,6 +34,8 @@ async function routeTable(stack: TestStack): Promise<RouteEntry[]> {
     trustedKeys: config.LICENSE_PUBLIC_KEYS,
     metrics: new ApiMetrics(),
     drain: new Drain(),
+    connections: new ConnectionCap(config.MAX_CONNECTIONS),
+    slowBodies: new SlowBodyGuard({ windowMs: config.BODY_RATE_WINDOW_S * 1000, minBytesPerSecond: config.BODY_MIN_BYTES_PER_S }),
     startedAt: Date.now(),
     ...routeOptions({ config, queue, monitor, outcomes: new RequestOutcomes(config.HEALTH_ERROR_WINDOW_S), redis, keys, logger }),
   });

@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { request, waitFor } from './support/http.js';
+import { StreamClient } from './support/stream-client.js';
 import { TestStack } from './support/test-stack.js';
+
+const DRAIN_BEGINS = 'Draining: refusing new work, finishing requests in flight';
 
 describe('draining on SIGTERM', () => {
   let stack: TestStack;
   before(async () => {
-    stack = await TestStack.start({ workers: 2, apiEnv: { DRAIN_DELAY_S: '3' } });
+    stack = await TestStack.start({ workers: 2, apiEnv: { DRAIN_DELAY_S: '5' } });
     await stack.healthy();
   });
   after(() => stack.stop());
@@ -30,7 +33,8 @@ describe('draining on SIGTERM', () => {
     assert.equal(json.status, 'healthy', 'the other worker still serves');
   });
 
-  test('the API server turns unhealthy "Server is shutting down", refuses new work, stays live, then exits 0', async () => {
+  test('the API server turns unhealthy "Server is shutting down" but serves work for DRAIN_DELAY_S, then refuses new work, stays live, and exits 0', async () => {
+    const auth = { authorization: `Token ${stack.licenseKey}` };
     stack.api.signal('SIGTERM');
     const health = await waitFor('health to report draining', async () => {
       const answer = await request(`${stack.apiUrl}/health`);
@@ -45,12 +49,21 @@ describe('draining on SIGTERM', () => {
     assert.equal(healthz.json.ready, false);
     const detailed = await request(`${stack.apiUrl}/health?detailed=true`);
     assert.equal(detailed.json.components.api_server, 'unhealthy');
+
+    // The delay: load balancers see the 503 and stop routing here, and what they still send is served.
+    assert.equal((await request(`${stack.apiUrl}/metrics`, { headers: auth })).status, 200, 'work is still served during the delay');
+    const stream = await StreamClient.open(`${stack.apiUrl.replace('http', 'ws')}/v1/listen/stream`, auth);
+    assert.ok(!stack.api.logs.some((line) => line.msg === DRAIN_BEGINS), 'both were answered before the drain began');
+
+    await stack.api.waitForLog(DRAIN_BEGINS);
     assert.equal((await request(`${stack.apiUrl}/health/live`)).status, 200, 'liveness stays up while draining');
-    const work = await request(`${stack.apiUrl}/metrics`, { headers: { authorization: `Token ${stack.licenseKey}` } });
+    const work = await request(`${stack.apiUrl}/metrics`, { headers: auth });
     assert.equal(work.status, 503);
     assert.equal(work.json.code, 'SERVICE_UNAVAILABLE');
     assert.equal(work.json.retry_after, 5);
     assert.equal(work.headers.get('retry-after'), '5');
+    stream.send({ type: 'close_stream' });
+    assert.equal((await stream.closed).code, 1000, 'the stream opened during the delay ends normally');
     assert.deepEqual(await stack.api.exited(), { code: 0, signal: null });
     assert.ok(stack.api.logs.some((line) => line.msg === 'API server stopped'));
   });

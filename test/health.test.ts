@@ -127,6 +127,19 @@ describe('health of a whole healthy stack', () => {
     assert.match(tooLong.headers.get('x-request-id') ?? '', /^req_/);
   });
 
+  test('every health answer says Cache-Control: no-store, and each is counted in /metrics by route and status', async () => {
+    const counted = async (): Promise<number> => {
+      const metrics = await request(`${stack.apiUrl}/metrics`, { headers: { authorization: `Token ${stack.licenseKey}` } });
+      return Number(/^api_http_requests_total\{method="GET",route="\/health\/live",status="200"\} (\d+)$/m.exec(metrics.text)?.[1]);
+    };
+    for (const path of ['/health', '/api/v1/health', '/healthz', '/health/live', '/health/ready', '/health/asr', '/health/license', '/health/redis', '/health?detailed=true', '/health?format=prometheus']) {
+      assert.equal((await request(`${stack.apiUrl}${path}`)).headers.get('cache-control'), 'no-store', path);
+    }
+    const before = await counted();
+    for (let i = 0; i < 3; i++) await request(`${stack.apiUrl}/health/live`);
+    assert.equal(await counted(), before + 3);
+  });
+
   test('each worker serves /health and /metrics as the contract says', async () => {
     const { json } = await request(`${stack.apiUrl}/health?detailed=true`);
     assert.equal(json.details.lightning_asr.workers_ready, 2);

@@ -2,10 +2,12 @@ import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer, registerMetricsRoute, type Logger } from '@stt/shared';
 import { registerLicenseAuth } from './auth/license-auth.js';
-import { registerHealthRoutes } from './health/health-routes.js';
+import { HealthEndpoints } from './health/health-endpoints.js';
 import type { HealthMonitor } from './health/health-monitor.js';
+import type { ConnectionCap } from './http/connection-cap.js';
 import type { Drain } from './http/drain.js';
 import { closeRefusedUpgrades } from './http/refused-upgrades.js';
+import type { SlowBodyGuard } from './http/slow-body-guard.js';
 import type { ApiMetrics } from './metrics.js';
 import { registerListenRoutes, type ListenRouteOptions } from './routes/listen-routes.js';
 import { registerStreamRoutes, type StreamRouteOptions } from './routes/stream-routes.js';
@@ -16,6 +18,8 @@ export interface AppDependencies {
   readonly trustedKeys: readonly KeyObject[];
   readonly metrics: ApiMetrics;
   readonly drain: Drain;
+  readonly connections: ConnectionCap;
+  readonly slowBodies: SlowBodyGuard;
   readonly startedAt: number;
   readonly listen: ListenRouteOptions;
   readonly stream: StreamRouteOptions;
@@ -24,23 +28,29 @@ export interface AppDependencies {
 export interface RouteEntry {
   readonly method: string;
   readonly url: string;
+  /** Needs no license key: the health routes, answered before Fastify. */
   readonly public: boolean;
 }
 
 /** The API server's HTTP application, and the table of every route it serves. */
 export function buildApp(deps: AppDependencies): { app: FastifyInstance; routes: RouteEntry[] } {
-  const app = createHttpServer(deps.logger);
-  const routes: RouteEntry[] = [];
+  const health = new HealthEndpoints(deps.monitor, deps.startedAt, deps.metrics, deps.logger);
+  const app = createHttpServer(deps.logger, {}, (request, response) => {
+    deps.connections.closeIfBeyondCap(request, response);
+    return health.serve(request, response);
+  });
+  deps.connections.attach(app.server);
+  const routes: RouteEntry[] = health.paths.flatMap((url) => ['GET', 'HEAD'].map((method) => ({ method, url, public: true })));
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) {
-      routes.push({ method, url: route.url, public: route.config?.public === true });
-    }
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, public: false });
   });
   closeRefusedUpgrades(app);
+  // Before the key is checked: neither needs it, and a slow unauthenticated body is cut too.
+  deps.connections.register(app);
+  deps.slowBodies.register(app);
   registerLicenseAuth(app, deps.trustedKeys);
   deps.drain.register(app);
   deps.metrics.register(app);
-  registerHealthRoutes(app, deps.monitor, deps.startedAt);
   registerMetricsRoute(app, deps.metrics.registry);
   // Its own scope: the multipart and raw-audio body parsers apply to transcription routes only.
   void app.register(async (scope) => registerListenRoutes(scope, deps.listen));

@@ -16,6 +16,11 @@ export function loadConfig(source: Env = process.env) {
       HEALTH_ERROR_RATE_PERCENT: env.int(10, 0, 99),
       DRAIN_TIMEOUT_S: env.int(30, 0, 86_400),
       DRAIN_DELAY_S: env.int(0, 0, 3600),
+      /** Open client connections; a few more are accepted for health checks only. */
+      MAX_CONNECTIONS: env.int(1024, 1, 1_000_000),
+      /** A request body must send BODY_MIN_BYTES_PER_S × this (at least 1 byte) in every window of this length. */
+      BODY_RATE_WINDOW_S: env.int(10, 1, 3600),
+      BODY_MIN_BYTES_PER_S: env.int(500, 0, 1_000_000_000),
       REDIS_KEY_PREFIX: env.string('stt'),
       MAX_UPLOAD_MB: env.int(100, 1, 10_000),
       MAX_AUDIO_DURATION_S: env.int(7200, 1, 86_400),

@@ -1,6 +1,8 @@
 export { buildApp, type AppDependencies, type RouteEntry } from './app.js';
 export { loadConfig } from './config.js';
+export { ConnectionCap, HEALTH_CONNECTION_RESERVE } from './http/connection-cap.js';
 export { Drain } from './http/drain.js';
+export { SlowBodyGuard } from './http/slow-body-guard.js';
 export { HealthMonitor } from './health/health-monitor.js';
 export { RequestOutcomes } from './health/request-outcomes.js';
 export { routeOptions } from './route-wiring.js';

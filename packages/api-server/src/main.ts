@@ -13,7 +13,9 @@ import { LicenseProbe } from './health/probes/license-probe.js';
 import { RedisProbe } from './health/probes/redis-probe.js';
 import { licenseUnavailable } from './errors/refusals.js';
 import { RequestOutcomes } from './health/request-outcomes.js';
+import { ConnectionCap } from './http/connection-cap.js';
 import { Drain } from './http/drain.js';
+import { SlowBodyGuard } from './http/slow-body-guard.js';
 import { ApiMetrics } from './metrics.js';
 import { routeOptions } from './route-wiring.js';
 import { TranscriptionQueue } from './transcription/transcription-queue.js';
@@ -61,14 +63,21 @@ runMain('api-server', async () => {
     trustedKeys: config.LICENSE_PUBLIC_KEYS,
     metrics: new ApiMetrics(),
     drain,
+    connections: new ConnectionCap(config.MAX_CONNECTIONS),
+    slowBodies: new SlowBodyGuard({ windowMs: config.BODY_RATE_WINDOW_S * 1000, minBytesPerSecond: config.BODY_MIN_BYTES_PER_S }),
     startedAt,
     ...routes,
   });
   onShutdownSignal(async () => {
-    logger.info('Draining: refusing new work, finishing requests in flight');
+    // Health fails first while work is still served, so load balancers stop routing here
+    // before anything is refused; only then does the drain begin.
     monitor.startDraining();
-    // Health says 503 for at least DRAIN_DELAY_S so load balancers stop routing here before we close.
-    const [{ unfinished }] = await Promise.all([drain.drain(config.DRAIN_TIMEOUT_S * 1000, () => routes.stream.sessions.size), delay(config.DRAIN_DELAY_S * 1000)]);
+    if (config.DRAIN_DELAY_S > 0) {
+      logger.info(`Shutting down: health answers 503 for ${config.DRAIN_DELAY_S} s while work is still served`);
+      await delay(config.DRAIN_DELAY_S * 1000);
+    }
+    logger.info('Draining: refusing new work, finishing requests in flight');
+    const { unfinished } = await drain.drain(config.DRAIN_TIMEOUT_S * 1000, () => routes.stream.sessions.size);
     if (unfinished > 0) logger.warn({ unfinished }, 'Drain timeout reached; closing with requests in flight');
     await routes.stream.sessions.shutdown();
     await routes.callbackJobs.close();

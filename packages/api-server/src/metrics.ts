@@ -6,6 +6,8 @@ export class ApiMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly duration: Histogram<'method' | 'route'>;
+  /** Health checks answered since the last scrape, added to the counter when it is read. */
+  private readonly uncounted = new Map<string, { method: string; route: string; status: number; count: number }>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -14,6 +16,7 @@ export class ApiMetrics {
       help: 'HTTP requests answered, by route and status.',
       labelNames: ['method', 'route', 'status'],
       registers: [this.registry],
+      collect: () => this.addUncounted(),
     });
     this.duration = new Histogram({
       name: 'api_http_request_duration_seconds',
@@ -32,5 +35,23 @@ export class ApiMetrics {
       this.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
       done();
     });
+  }
+
+  /**
+   * Counts one answered health check, as cheaply as can be: load balancers and probes send a
+   * great many. It is counted, not timed: it answers from memory, always within the first bucket.
+   */
+  countHealthCheck(method: string, route: string, status: number): void {
+    const key = `${method} ${route} ${status}`;
+    const tally = this.uncounted.get(key);
+    if (tally === undefined) this.uncounted.set(key, { method, route, status, count: 1 });
+    else tally.count++;
+  }
+
+  private addUncounted(): void {
+    for (const tally of this.uncounted.values()) {
+      if (tally.count > 0) this.requests.inc({ method: tally.method, route: tally.route, status: String(tally.status) }, tally.count);
+      tally.count = 0;
+    }
   }
 }

@@ -4,7 +4,7 @@ export { redisUrlFromEnv } from './config/redis-url.js';
 export { ApiError, type ErrorExtra } from './errors/api-error.js';
 export { ERROR_STATUS, type ErrorCode } from './errors/error-code.js';
 export { bearerCredential } from './http/bearer-credential.js';
-export { createHttpServer } from './http/create-http-server.js';
+export { createHttpServer, type RawRequestHandler } from './http/create-http-server.js';
 export { isAddressInUse, listenOn, portInUse, type ListenTarget } from './http/listen.js';
 export { registerMetricsRoute } from './http/metrics-route.js';
 export { newRequestId, requestIdFrom } from './http/request-id.js';

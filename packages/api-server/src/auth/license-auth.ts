@@ -4,8 +4,6 @@ import { ApiError, bearerCredential, checkLicenseKey, type LicenseClaims } from 
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route needs no license key (health checks). */
-    public?: boolean;
     /** The route also takes the key as `?token=` (browsers cannot set WebSocket headers). */
     tokenInQuery?: boolean;
   }
@@ -18,13 +16,12 @@ declare module 'fastify' {
 }
 
 /**
- * Requires `Authorization: Token <license key>` (or `Bearer`) on every route not marked public,
- * unknown routes included, so the route table cannot be probed without a key. A key must be
- * signed by a trusted public key and unexpired.
+ * Requires `Authorization: Token <license key>` (or `Bearer`) on every route, unknown routes
+ * included, so the route table cannot be probed without a key (health checks are answered
+ * before Fastify). A key must be signed by a trusted public key and unexpired.
  */
 export function registerLicenseAuth(app: FastifyInstance, trustedKeys: readonly KeyObject[]): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    if (request.routeOptions.config.public === true) return done();
     done(authenticate(request, trustedKeys));
   });
 }

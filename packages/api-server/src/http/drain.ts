@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '@stt/shared';
 
 /**
- * Counts work in flight (every non-public request) and, once draining, refuses new work with
+ * Counts work in flight (every request Fastify sees) and, once draining, refuses new work with
  * 503 while letting what is in flight finish. WebSocket upgrades are refused the same way but
  * not counted here: an upgraded request never closes as a request does, so live sessions are
  * counted by whoever runs them and passed to `drain`.
@@ -17,7 +17,6 @@ export class Drain {
 
   register(app: FastifyInstance): void {
     app.addHook('onRequest', (request, reply, done) => {
-      if (request.routeOptions.config.public === true) return done();
       if (this.draining) return done(new ApiError('SERVICE_UNAVAILABLE', 'Server is shutting down', { retry_after: 5 }));
       if (request.headers.upgrade !== undefined) return done();
       this.inFlight++;

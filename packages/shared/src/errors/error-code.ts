@@ -1,7 +1,8 @@
 /**
  * Stable error codes of the contract's error table, plus NOT_FOUND for unknown routes,
- * LICENSE_REVOKED (the license server's refusal of a revoked key) and UPGRADE_REQUIRED (a plain
- * HTTP request on a WebSocket-only route).
+ * LICENSE_REVOKED (the license server's refusal of a revoked key), UPGRADE_REQUIRED (a plain
+ * HTTP request on a WebSocket-only route) and REQUEST_BODY_TIMEOUT (a request body arriving too
+ * slowly).
  */
 export const ERROR_STATUS = {
   MISSING_PARAMETER: 400,
@@ -14,6 +15,7 @@ export const ERROR_STATUS = {
   LICENSE_REVOKED: 403,
   QUOTA_EXCEEDED: 403,
   NOT_FOUND: 404,
+  REQUEST_BODY_TIMEOUT: 408,
   UNSUPPORTED_FORMAT: 415,
   FILE_TOO_LARGE: 422,
   AUDIO_TOO_LONG: 422,
