@@ -52,7 +52,7 @@ describe('slow clients', () => {
     const client = await startUpload(stack.apiUrl, { authorization: `Token ${oneAtATime}` });
     void client.trickle('\0', 1000);
     const response = await client.answer();
-    assert.equal(response?.status, 408, response?.body);
+    assert.equal(response?.status, 408, response?.text);
     assert.equal(response.json.code, 'REQUEST_BODY_TIMEOUT');
     assert.match(response.json.error, /too slowly: under 1000 bytes\/s over 2 s/);
     assert.match(response.json.request_id, /^req_/);
@@ -75,7 +75,7 @@ describe('slow clients', () => {
     client.write(clip.subarray(0, 44));
     void client.trickle('\0', 1000);
     const response = await client.answer();
-    assert.equal(response?.status, 408, response?.body);
+    assert.equal(response?.status, 408, response?.text);
     assert.equal(response.json.code, 'REQUEST_BODY_TIMEOUT');
     await client.gone();
   });
@@ -105,7 +105,7 @@ describe('slow clients', () => {
     // About 30 KB/s: three seconds for the clip, over a 2 s window with a 1 KB/s minimum.
     await client.pace(clip, 3000, 100);
     const response = await client.answer();
-    assert.equal(response?.status, 200, response?.body);
+    assert.equal(response?.status, 200, response?.text);
     assert.match(response.json.text, /go forward ten meters/);
   });
 

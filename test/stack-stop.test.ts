@@ -33,7 +33,7 @@ describe('however the stack ends, nothing is left running', () => {
     const pids = stack.childPids;
     assert.equal(pids.length, 5, 'API server, two workers, proxy and Redis');
     stack.process.signalGroup('SIGINT');
-    await stack.process.waitForLog('Draining: refusing new work, finishing requests in flight');
+    await stack.process.waitForLog(/^Shutting down: health answers 503 for 60 s/);
     stack.process.signalGroup('SIGINT');
     assert.deepEqual(await stack.process.exited(), { code: 1, signal: null });
     await stack.waitUntilNothingLeft(pids);

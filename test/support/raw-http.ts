@@ -53,7 +53,8 @@ export function rawRequest(baseUrl: string, bytes: Uint8Array | string, options:
   });
 }
 
-function parseResponse(received: Buffer): RawResponse | undefined {
+/** The first complete response in `received`, or undefined while it is still arriving. */
+export function parseResponse(received: Buffer): RawResponse | undefined {
   const headEnd = received.indexOf('\r\n\r\n');
   if (headEnd === -1) return undefined;
   const [statusLine = '', ...lines] = received.subarray(0, headEnd).toString('latin1').split('\r\n');

@@ -1,12 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-
-export interface RawResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-  readonly json: any;
-}
+import { parseResponse, type RawResponse } from './raw-http.js';
 
 /**
  * An HTTP/1.1 client on a bare socket that sends what it is told when it is told, as a slow or
@@ -85,29 +79,6 @@ export class SlowClient {
 export function requestHead(method: string, path: string, headers: Record<string, string | number>): string {
   const lines = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
   return `${lines.join('\r\n')}\r\n\r\n`;
-}
-
-function parseResponse(data: Buffer): RawResponse | undefined {
-  const headEnd = data.indexOf('\r\n\r\n');
-  if (headEnd === -1) return undefined;
-  const [statusLine = '', ...headerLines] = data.subarray(0, headEnd).toString('latin1').split('\r\n');
-  const headers = Object.fromEntries(
-    headerLines.map((line) => {
-      const colon = line.indexOf(':');
-      return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
-    }),
-  );
-  const length = Number(headers['content-length'] ?? 0);
-  const body = data.subarray(headEnd + 4);
-  if (body.length < length) return undefined;
-  const text = body.subarray(0, length).toString('utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: Number(statusLine.split(' ')[1]), headers, body: text, json };
 }
 
 function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {

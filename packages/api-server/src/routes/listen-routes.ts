@@ -172,9 +172,9 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     }
   };
 
-  app.post('/v1/listen', handle('listen'));
-  app.post('/api/v1/lightning/get_text', handle('cloud'));
-  app.post('/waves/v1/pulse/get_text', handle('cloud'));
+  app.post('/v1/listen', answeredOnce(handle('listen')));
+  app.post('/api/v1/lightning/get_text', answeredOnce(handle('cloud')));
+  app.post('/waves/v1/pulse/get_text', answeredOnce(handle('cloud')));
   app.get<{ Params: { job_id: string } }>('/v1/listen/:job_id', async (request, reply) => {
     const record = await options.callbackJobs.get(request.params.job_id);
     if (record === undefined || record.license_id !== request.license!.license_id) {
@@ -209,6 +209,24 @@ function discardRestOfUpload(request: FastifyRequest, reply: FastifyReply, error
   }
   request.raw.unpipe();
   request.raw.resume();
+}
+
+/**
+ * A request already answered by someone else (408 for a body too slow) still ends its handler,
+ * with the error that stopped its work: nothing more to tell the client, and no failure to log.
+ */
+function answeredOnce(
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  return async (request, reply) => {
+    try {
+      return await handler(request, reply);
+    } catch (error) {
+      if (!reply.sent) throw error;
+      request.log.debug({ err: error }, 'Work stopped after its request was answered');
+      return reply;
+    }
+  };
 }
 
 function toError(error: unknown): Error {
