@@ -49,6 +49,17 @@ describe('however the stack ends, nothing is left running', () => {
     await stack.waitUntilNothingLeft(pids);
   });
 
+  test('its terminal closed (output gone, SIGHUP): every service and Redis exit on their own, none hangs writing its last lines', async () => {
+    const stack = await start();
+    const pids = stack.childPids;
+    assert.equal(pids.length, 5, 'API server, two workers, proxy and Redis');
+    stack.process.signalGroup('SIGHUP');
+    await stack.process.exited();
+    // The terminal goes while the services are still writing their last lines.
+    stack.process.closeOutput();
+    await stack.waitUntilNothingLeft(pids);
+  });
+
   test('Ctrl-C while its Redis is down: every service still stops on its own, none is killed', async (t) => {
     const redis = new RedisServerProcess({ port: await freePort(), dir: mkdtempSync(join(tmpdir(), 'stt-redis-')) });
     redisServers.push(redis);

@@ -93,6 +93,15 @@ export class ServiceProcess {
     if (this.running) this.child.kill(signal);
   }
 
+  /**
+   * Stops reading its output, as a terminal that was closed does: its (and its children's) next
+   * writes to stdout and stderr fail.
+   */
+  closeOutput(): void {
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
+  }
+
   /** `signal` to its whole process group (needs `detached`), as a terminal sends Ctrl-C. */
   signalGroup(signal: NodeJS.Signals): void {
     if (this.running) process.kill(-this.pid, signal);

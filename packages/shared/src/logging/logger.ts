@@ -22,5 +22,19 @@ export function createLogger(service: string, level: LogLevel = 'info', options:
     },
     ...options,
   };
-  return destination === undefined ? pino(settings) : pino(settings, destination);
+  return pino(settings, destination ?? stdoutDestination());
+}
+
+/**
+ * Stdout, written line by line as each event happens. Synchronous, so nothing is left to flush at
+ * exit: pino's exit flush of an asynchronous stdout retries a failed write without end, and a
+ * process whose terminal or supervisor is gone (EPIPE, EIO) would hang on its last lines and
+ * keep its port. A stdout that fails is given up: logging never stops a service, nor keeps it.
+ */
+function stdoutDestination(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: true });
+  stream.on('error', () => {
+    stream.write = () => true;
+  });
+  return stream;
 }
