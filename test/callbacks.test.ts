@@ -63,6 +63,7 @@ describe('callback_url: 202 at once, then a signed webhook, retried until it lan
       const stranger = await request(`${stack.apiUrl}/v1/listen/${accepted.json.job_id}`, { headers: { authorization: `Token ${stack.issueKey()}` } });
       assert.equal(stranger.status, 404, 'another license cannot read the job');
       assert.equal(stranger.json.code, 'NOT_FOUND');
+      assert.ok(!stack.api.logs.some((line) => line.level === 'error'), 'a job that went well logs no error');
     } finally {
       receiver.stop();
     }

@@ -149,7 +149,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
             audio: audio!,
           })
           .catch((error: unknown) => {
-            cancel(error as Error);
+            cancel(toError(error));
             throw error;
           });
         // From here on the job is Redis's and whichever API server holds it: its slot, usage and segments too.
@@ -182,7 +182,6 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     }
     return reply.send(visibleJob(record));
   });
-
 }
 
 /**

@@ -98,8 +98,10 @@ export class BatchTranscriber {
         const decoded = await Promise.race([Promise.all(results), aborted]);
         return joinSegments(decoded, segmenter.durationSeconds);
       } catch (error) {
+        // Handed over, the run only stops watching: the work goes on elsewhere, and nothing failed.
+        if (handedOver) throw error;
         if (!controller.signal.aborted) controller.abort(error);
-        if (!handedOver) await this.queue.cancel(id, refs.length).catch(() => undefined);
+        await this.queue.cancel(id, refs.length).catch(() => undefined);
         throw toClientError(error, requestId, this.logger);
       } finally {
         if (!handedOver) {
