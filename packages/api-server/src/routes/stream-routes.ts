@@ -90,7 +90,7 @@ async function openWorker(request: FastifyRequest, reply: FastifyReply, options:
     throw new ApiError('UNSUPPORTED_LANGUAGE', `Language "${query.language}" is not supported.`, { supported_languages: SUPPORTED_LANGUAGES });
   }
   assertComponentsServing(options.monitor);
-  const { worker } = await connectAnyWorker(options, query, { offsetSeconds: 0, includeFull: false }, request.id, request.log);
+  const { worker } = await connectAnyWorker(options, query, 0, request.id, request.log);
   if (worker === undefined) throw new ApiError('SERVICE_UNAVAILABLE', 'No ASR worker can take a stream now.', { retry_after: 5 });
   // A client that hangs up before its upgrade completes gets no session to end the worker's
   // stream: tie the worker's socket to the client's, or the worker place stays taken.
@@ -103,18 +103,17 @@ async function openWorker(request: FastifyRequest, reply: FastifyReply, options:
 /**
  * The first worker, best first, that takes the stream with its times starting at `offsetSeconds`;
  * without one, whether a worker was up but full or draining (rather than none answering).
- * `includeFull`: also ask the workers the registry says are full (see StreamWorkerPicker).
  */
 async function connectAnyWorker(
   options: StreamRouteOptions,
   query: StreamQuery,
-  { offsetSeconds, includeFull }: { offsetSeconds: number; includeFull: boolean },
+  offsetSeconds: number,
   requestId: string,
   log: Pick<Logger, 'warn'>,
 ): Promise<WorkerConnection> {
   const { interim_results, endpointing, eou_timeout_ms, vad_events } = query;
   let workersFull = false;
-  for (const address of await options.workers.candidates(includeFull).catch(() => [])) {
+  for (const address of await options.workers.candidates().catch(() => [])) {
     try {
       return { worker: await connectWorkerStream(address, { interim_results, endpointing, eou_timeout_ms, vad_events, offset_s: offsetSeconds }, requestId), workersFull };
     } catch (error) {
@@ -140,7 +139,7 @@ async function runSession(client: WebSocket, request: FastifyRequest, options: S
       maxBufferedBytes: options.maxBufferedBytes,
       maxFrameBytes: options.maxFrameBytes,
       maxReplaySeconds: MAX_REPLAY_SECONDS,
-      reconnect: (offsetSeconds) => connectAnyWorker(options, query, { offsetSeconds, includeFull: true }, request.id, log),
+      reconnect: (offsetSeconds) => connectAnyWorker(options, query, offsetSeconds, request.id, log),
     },
     log,
   );
