@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the stack needs on Debian 12 with Node 20 (system packages, npm packages, the
-# build). Safe to run again: it installs only what is missing and rebuilds incrementally.
+# build); `--tests` adds what the tests need. Safe to run again: it installs only what is missing
+# and rebuilds incrementally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# haproxy: only the tests use it (a rolling restart behind a real load balancer).
-APT_PACKAGES=(redis-server pocketsphinx pocketsphinx-en-us pocketsphinx-testdata libpocketsphinx3 ffmpeg flite sox util-linux haproxy)
+APT_PACKAGES=(redis-server pocketsphinx pocketsphinx-en-us pocketsphinx-testdata libpocketsphinx3 ffmpeg flite sox util-linux)
+# `--tests` (scripts/test.sh): also what only the tests use: a real load balancer (haproxy), and a
+# Docker engine with docker-compose and debootstrap for the container images' base.
+if [ "${1:-}" = "--tests" ]; then
+  APT_PACKAGES+=(haproxy docker.io docker-compose debootstrap)
+fi
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -3,7 +3,7 @@
 # real processes). Each test file starts the servers it needs on free ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --tests
 npx tsc -p tsconfig.test.json
 # A test that hangs fails after 5 minutes; a file that leaves handles open still ends.
 exec node --import tsx --test --test-concurrency=1 --test-timeout=300000 --test-force-exit --test-reporter=spec test/*.test.ts "$@"
