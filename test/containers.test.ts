@@ -146,6 +146,7 @@ describe('containers: the images, docker-compose and the health-check page’s e
     assert.equal((await stream.closed).code, 1000);
     const words = stream.finals().map((final) => final.transcript).join(' ');
     assert.match(words, /go forward ten meters/i);
+    process.stdout.write(`containers: memory after a batch request and a live stream: ${await project.memoryUse()}\n`);
   });
 
   test('a worker whose process is killed is restarted by its restart policy and serves again', { timeout: 300_000 }, async () => {

@@ -70,6 +70,18 @@ export class ComposeProject {
     process.kill(child, 'SIGKILL');
   }
 
+  /** Each running service's memory use as `docker stats` reports it (`service 98.5MiB, …`). */
+  async memoryUse(): Promise<string> {
+    const ids = (await this.compose(['ps', '-q'])).stdout.split('\n').filter(Boolean);
+    const { stdout } = await this.engine.docker(['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}', ...ids]);
+    return stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/^\S+?_(\S+)_\d+ (\S+) .*$/, '$1 $2'))
+      .sort()
+      .join(', ');
+  }
+
   async logs(service: string): Promise<string> {
     return (await this.compose(['logs', '--no-color', service])).stdout;
   }
