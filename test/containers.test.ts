@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ComposeProject } from './support/compose-project.js';
 import {
@@ -162,6 +163,23 @@ describe('containers: the images, docker-compose and the health-check page’s e
       return answer.json?.details?.lightning_asr?.workers_ready === 2 ? answer : undefined;
     }, { timeoutMs: 30_000, intervalMs: 500 });
     assert.equal(health.status, 200);
+  });
+
+  test('Redis SIGKILLed and its container replaced keeps its data (append-only file on the volume); the stack heals', { timeout: 300_000 }, async () => {
+    const redisCli = (...args: string[]) => project.compose(['exec', '-T', 'redis', 'redis-cli', ...args]).then((output) => output.stdout.trim());
+    assert.equal(await redisCli('SET', 'compose-test:marker', 'kept'), 'OK');
+    await delay(1500); // the append-only file is fsync'd every second
+    // No shutdown, so no snapshot on the way out; a new container, so only the volume carries the data.
+    await project.compose(['kill', '-s', 'SIGKILL', 'redis']);
+    await project.compose(['rm', '-f', 'redis']);
+    await project.compose(['up', '-d', 'redis']);
+    assert.equal(await waitFor('Redis back', async () => ((await redisCli('PING')) === 'PONG' ? true : undefined)), true);
+    assert.equal(await redisCli('GET', 'compose-test:marker'), 'kept');
+    const healed = await waitFor('health to heal', async () => {
+      const health = await request(`${apiUrl}/health`);
+      return health.status === 200 ? health : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+    assert.deepEqual(healed.json, { status: 'healthy' });
   });
 
   test('both workers stopped: 503 No ASR workers available; started again: healthy, no other service restarted', { timeout: 300_000 }, async () => {
