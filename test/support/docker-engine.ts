@@ -88,10 +88,13 @@ export class DockerEngine {
     }
   }
 
+  /** Stops the daemon (its data root stays, as the build cache) and removes its bridge. */
   async stop(): Promise<void> {
-    if (this.daemon.exitCode !== null) return;
-    this.daemon.kill('SIGTERM');
-    await once(this.daemon, 'exit');
+    if (this.daemon.exitCode === null) {
+      this.daemon.kill('SIGTERM');
+      await once(this.daemon, 'exit');
+    }
+    await run('ip', ['link', 'del', BRIDGE.name]).catch(() => undefined);
   }
 }
 
