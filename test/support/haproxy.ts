@@ -69,14 +69,7 @@ export class Haproxy {
   /** Each server's status as HAProxy sees it (`UP`, `DOWN`, `UP 1/3`, …), by name. */
   async serverStatus(): Promise<Map<string, string>> {
     const { text } = await request(this.statsUrl, { timeoutMs: 2000 });
-    const [header = '', ...rows] = text.trim().split('\n');
-    const columns = header.replace(/^# /, '').split(',');
-    const [name, proxy, status] = ['svname', 'pxname', 'status'].map((column) => columns.indexOf(column)) as [number, number, number];
-    const statuses = new Map<string, string>();
-    for (const row of rows.map((line) => line.split(','))) {
-      if (row[proxy] === 'apis' && row[name]?.startsWith('api')) statuses.set(row[name]!, row[status] ?? '');
-    }
-    return statuses;
+    return parseServerStatus(text, 'apis');
   }
 
   /** Waits until every server is `UP`. */
@@ -94,4 +87,16 @@ export class Haproxy {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The status of each server of `backend` in HAProxy's CSV stats (`UP`, `DOWN`, `UP 1/3`, …), by server name. */
+export function parseServerStatus(csv: string, backend: string): Map<string, string> {
+  const [header = '', ...rows] = csv.trim().split('\n');
+  const columns = header.replace(/^# /, '').split(',');
+  const [name, proxy, status] = ['svname', 'pxname', 'status'].map((column) => columns.indexOf(column)) as [number, number, number];
+  const statuses = new Map<string, string>();
+  for (const row of rows.map((line) => line.split(','))) {
+    if (row[proxy] === backend && row[name] !== 'BACKEND' && row[name] !== 'FRONTEND') statuses.set(row[name]!, row[status] ?? '');
+  }
+  return statuses;
 }

@@ -14,6 +14,8 @@ export interface ServiceProcessOptions {
    * sends a signal the way a terminal's Ctrl-C does, to every process of that group.
    */
   readonly detached?: boolean;
+  /** Runs it inside this network namespace (one of the multi-host drills' hosts). */
+  readonly netns?: string;
 }
 
 /**
@@ -33,7 +35,10 @@ export class ServiceProcess {
     args: readonly string[] = [],
     options: ServiceProcessOptions = {},
   ) {
-    this.child = spawn(process.execPath, [serviceEntry(service), ...args], {
+    const command = [process.execPath, serviceEntry(service), ...args];
+    // `ip netns exec` execs the command in place: the child's pid is the service's own.
+    if (options.netns !== undefined) command.unshift('ip', 'netns', 'exec', options.netns);
+    this.child = spawn(command[0]!, command.slice(1), {
       env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.detached ?? false,

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { request, waitFor } from './http.js';
+import type { MultiHostStack } from './multi-host-stack.js';
+import { GOFORWARD_RAW } from './speech-corpus.js';
+import { StreamClient } from './stream-client.js';
+
+/** Synchronous batch clients, each sending its next request once the previous one is answered. */
+const BATCH_CLIENTS = 3;
+/** The bound of the whole load, whatever happens. */
+const MAX_OPERATIONS = 2000;
+
+interface Operation {
+  readonly kind: 'batch' | 'stream';
+  readonly sentAt: number;
+  readonly endedAt: number;
+  /** `200`, `503`, `close 1000`, or the client-side error (`fetch failed`, `close 1006`). */
+  readonly outcome: string;
+  readonly ok: boolean;
+}
+
+/**
+ * A steady load through the load balancer while a drill runs: synchronous batch requests and
+ * live streams (one after another, each a short clip). Every operation is recorded with when it
+ * was sent and how it ended, so the drill can count what its clients saw around its events.
+ */
+export class DrillLoad {
+  private readonly operations: Operation[] = [];
+  private readonly events = new Map<string, number>();
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private readonly pcm = readFileSync(GOFORWARD_RAW);
+
+  constructor(
+    private readonly stack: MultiHostStack,
+    private readonly clip: Buffer,
+  ) {}
+
+  start(): void {
+    this.loops = [...Array.from({ length: BATCH_CLIENTS }, () => this.loop(() => this.batch())), this.loop(() => this.stream())];
+  }
+
+  /** Resolves once every kind of operation has succeeded at least once. */
+  running(): Promise<unknown> {
+    return waitFor('the load to run', async () =>
+      (['batch', 'stream'] as const).every((kind) => this.operations.some((operation) => operation.kind === kind && operation.ok)) ? true : undefined,
+    { timeoutMs: 60_000 });
+  }
+
+  markEvent(name: string): void {
+    this.events.set(name, Date.now());
+  }
+
+  /** Waits until `count` more operations have ended. */
+  forRequests(count: number): Promise<unknown> {
+    const target = this.operations.length + count;
+    return waitFor(`${count} more operations`, async () => (this.operations.length >= target ? true : undefined), { timeoutMs: 120_000 });
+  }
+
+  async stop(): Promise<DrillOutcome> {
+    this.stopping = true;
+    await Promise.all(this.loops);
+    return new DrillOutcome([...this.operations], new Map(this.events));
+  }
+
+  private async loop(operation: () => Promise<Omit<Operation, 'sentAt' | 'endedAt'>>): Promise<void> {
+    while (!this.stopping && this.operations.length < MAX_OPERATIONS) {
+      const sentAt = Date.now();
+      const result = await operation();
+      this.operations.push({ ...result, sentAt, endedAt: Date.now() });
+      if (!result.ok) await delay(200);
+    }
+  }
+
+  private async batch(): Promise<Omit<Operation, 'sentAt' | 'endedAt'>> {
+    try {
+      const answer = await request(`${this.stack.lbUrl}/v1/listen`, {
+        method: 'POST',
+        headers: { Authorization: `Token ${this.stack.licenseKey}`, 'Content-Type': 'audio/wav' },
+        body: this.clip,
+        timeoutMs: 60_000,
+      });
+      return { kind: 'batch', outcome: String(answer.status), ok: answer.status === 200 && /go forward/i.test(answer.json?.text ?? '') };
+    } catch (error) {
+      return { kind: 'batch', outcome: (error as Error).message, ok: false };
+    }
+  }
+
+  private async stream(): Promise<Omit<Operation, 'sentAt' | 'endedAt'>> {
+    try {
+      const client = await StreamClient.open(`${this.stack.lbUrl.replace('http', 'ws')}/v1/listen/stream`, { Authorization: `Token ${this.stack.licenseKey}` });
+      await client.sendAudio(this.pcm, { frameBytes: 3200, bytesPerSecond: 32_000 * 4 });
+      client.send({ type: 'close_stream' });
+      const { code } = await client.closed;
+      const heard = /go forward/i.test(client.finals().map((final) => final.transcript).join(' '));
+      return { kind: 'stream', outcome: `close ${code}`, ok: code === 1000 && heard };
+    } catch (error) {
+      return { kind: 'stream', outcome: (error as Error).message, ok: false };
+    }
+  }
+}
+
+/** What the drill's clients saw, counted around its events. */
+export class DrillOutcome {
+  constructor(
+    private readonly operations: readonly Operation[],
+    private readonly events: ReadonlyMap<string, number>,
+  ) {}
+
+  succeeded(): number {
+    return this.operations.filter((operation) => operation.ok).length;
+  }
+
+  failed(): number {
+    return this.operations.filter((operation) => !operation.ok).length;
+  }
+
+  /** Failures among operations sent after `event`. */
+  failedSentAfter(event: string): number {
+    const at = this.at(event);
+    return this.operations.filter((operation) => !operation.ok && operation.sentAt > at).length;
+  }
+
+  /** Failures among operations still in flight at `event` (sent before it, ended after it). */
+  failedInFlightAt(event: string): number {
+    const at = this.at(event);
+    return this.operations.filter((operation) => !operation.ok && operation.sentAt <= at && operation.endedAt >= at).length;
+  }
+
+  summary(): string {
+    const byKind = (['batch', 'stream'] as const).map((kind) => {
+      const counts = new Map<string, number>();
+      for (const operation of this.operations.filter((candidate) => candidate.kind === kind)) counts.set(operation.outcome, (counts.get(operation.outcome) ?? 0) + 1);
+      return `${kind} ${[...counts].map(([outcome, count]) => `${count} × ${outcome}`).join(', ')}`;
+    });
+    return `${this.operations.length} operations (${byKind.join('; ')}), ${this.failed()} failed`;
+  }
+
+  private at(event: string): number {
+    const at = this.events.get(event);
+    if (at === undefined) throw new Error(`no event ${event}`);
+    return at;
+  }
+}
