@@ -7,6 +7,10 @@ import { StreamClient } from './stream-client.js';
 
 /** Synchronous batch clients, each sending its next request once the previous one is answered. */
 const BATCH_CLIENTS = 3;
+/** The longest a stream of the short clip may take to end after its last frame. */
+const STREAM_TIMEOUT_MS = 30_000;
+/** The longest any operation may take (a batch request's own timeout is shorter). */
+const OPERATION_TIMEOUT_MS = 90_000;
 /** The bound of the whole load, whatever happens. */
 const MAX_OPERATIONS = 2000;
 
@@ -51,6 +55,12 @@ export class DrillLoad {
     this.events.set(name, Date.now());
   }
 
+  eventTime(name: string): number {
+    const at = this.events.get(name);
+    if (at === undefined) throw new Error(`no event ${name}`);
+    return at;
+  }
+
   /** Waits until `count` more operations have ended. */
   forRequests(count: number): Promise<unknown> {
     const target = this.operations.length + count;
@@ -66,10 +76,16 @@ export class DrillLoad {
   private async loop(operation: () => Promise<Omit<Operation, 'sentAt' | 'endedAt'>>): Promise<void> {
     while (!this.stopping && this.operations.length < MAX_OPERATIONS) {
       const sentAt = Date.now();
-      const result = await operation();
-      this.operations.push({ ...result, sentAt, endedAt: Date.now() });
+      const result = await Promise.race([operation(), this.timedOut()]);
+      this.operations.push({ ...result, sentAt, endedAt: Date.now() }); if (process.env.DRILL_TRACE) process.stderr.write(`OP ${result.kind} ${result.outcome} ${Date.now() - sentAt}\n`);
       if (!result.ok) await delay(200);
     }
+  }
+
+  /** Every operation is bounded, as a real client bounds it: past this it counts as failed. */
+  private async timedOut(): Promise<Omit<Operation, 'sentAt' | 'endedAt'>> {
+    await delay(OPERATION_TIMEOUT_MS, undefined, { ref: false });
+    return { kind: 'batch', outcome: `no end within ${OPERATION_TIMEOUT_MS} ms`, ok: false };
   }
 
   private async batch(): Promise<Omit<Operation, 'sentAt' | 'endedAt'>> {
@@ -91,7 +107,10 @@ export class DrillLoad {
       const client = await StreamClient.open(`${this.stack.lbUrl.replace('http', 'ws')}/v1/listen/stream`, { Authorization: `Token ${this.stack.licenseKey}` });
       await client.sendAudio(this.pcm, { frameBytes: 3200, bytesPerSecond: 32_000 * 4 });
       client.send({ type: 'close_stream' });
+      // A stream whose worker vanished is bounded as a real client bounds it.
+      const timer = setTimeout(() => client.socket.terminate(), STREAM_TIMEOUT_MS);
       const { code } = await client.closed;
+      clearTimeout(timer);
       const heard = /go forward/i.test(client.finals().map((final) => final.transcript).join(' '));
       return { kind: 'stream', outcome: `close ${code}`, ok: code === 1000 && heard };
     } catch (error) {
@@ -113,6 +132,10 @@ export class DrillOutcome {
 
   failed(): number {
     return this.operations.filter((operation) => !operation.ok).length;
+  }
+
+  failedOfKind(kind: Operation['kind']): number {
+    return this.operations.filter((operation) => !operation.ok && operation.kind === kind).length;
   }
 
   /** Failures among operations sent after `event`. */

@@ -133,6 +133,14 @@ export class MultiHostStack {
     }, { timeoutMs, intervalMs: 250 });
   }
 
+  /** Waits until api-1 counts exactly `count` ready workers in the registry. */
+  workersReady(count: number): Promise<unknown> {
+    return waitFor(`${count} ready workers`, async () => {
+      const asr = await request(`${this.apiUrl('api-1')}/health/asr`);
+      return asr.json?.workers_ready === count ? asr : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+  }
+
   private service(host: HostName, name: ServiceProcess['service'], env: Env): ServiceProcess {
     return new ServiceProcess(name, env, [], { netns: this.hosts.namespace(host) });
   }
