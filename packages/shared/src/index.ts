@@ -1,6 +1,6 @@
 export { ConfigError } from './config/config-error.js';
 export { env, parseEnv, type Env } from './config/env.js';
-export { redisUrlFromEnv } from './config/redis-url.js';
+export { REDIS_VARIABLES, redisUrlFromEnv } from './config/redis-url.js';
 export { ApiError, type ErrorExtra } from './errors/api-error.js';
 export { ERROR_STATUS, type ErrorCode } from './errors/error-code.js';
 export { bearerCredential } from './http/bearer-credential.js';
