@@ -1,0 +1,83 @@
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { Labels } from './label-selector.js';
+import { kustomize, validated, type RenderedObject } from './rendered-objects.js';
+
+/** Pods as a Deployment makes them: the only kind of workload the checks model. */
+export interface Workload {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Labels;
+  /** undefined: left to an autoscaler, or Kubernetes' default of one. */
+  readonly replicas: number | undefined;
+  readonly pod: IPodSpec;
+}
+
+const OTHER_WORKLOAD_KINDS = new Set(['Pod', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+
+/** One overlay as `kubectl kustomize` renders it, every object validated against its schema. */
+export class Manifests {
+  private constructor(
+    readonly directory: string,
+    readonly objects: readonly RenderedObject[],
+  ) {}
+
+  static async render(directory: string): Promise<Manifests> {
+    return new Manifests(directory, await validated(kustomize(directory)));
+  }
+
+  /** Every object of one kind, typed by its model's guard (`Deployment.is`, …). */
+  all<T>(is: (value: unknown) => value is T): T[] {
+    return this.objects.filter((object): object is RenderedObject & T => is(object));
+  }
+
+  /** The one object of that kind with that name. */
+  one<T extends { metadata?: { name?: string } }>(is: (value: unknown) => value is T, name: string): T {
+    const found = this.all(is).filter((object) => object.metadata?.name === name);
+    if (found.length !== 1) throw new Error(`${this.directory}: expected one ${name}, found ${found.length}`);
+    return found[0] as T;
+  }
+
+  /** The namespace every namespaced object is in (an overlay deploys into one). */
+  get namespace(): string {
+    const namespaces = new Set(this.objects.filter((object) => !Namespace.is(object)).map((object) => object.metadata.namespace));
+    const [only] = namespaces;
+    if (namespaces.size !== 1 || only === undefined) throw new Error(`${this.directory}: objects in namespaces ${[...namespaces].join(', ')}`);
+    return only;
+  }
+
+  get namespaceLabels(): Labels {
+    return this.one(Namespace.is, this.namespace).metadata?.labels ?? {};
+  }
+
+  get workloads(): Workload[] {
+    const other = this.objects.find((object) => OTHER_WORKLOAD_KINDS.has(object.kind));
+    if (other !== undefined) throw new Error(`${other.kind}/${other.metadata.name}: only Deployments are modelled by the manifest checks`);
+    return this.all(Deployment.is).map((deployment) => {
+      const template = deployment.spec?.template;
+      if (template?.spec === undefined) throw new Error(`Deployment ${deployment.metadata?.name} has no pod template`);
+      return {
+        name: deployment.metadata?.name ?? '',
+        namespace: deployment.metadata?.namespace ?? '',
+        labels: template.metadata?.labels ?? {},
+        replicas: deployment.spec?.replicas,
+        pod: template.spec,
+      };
+    });
+  }
+
+  workload(name: string): Workload {
+    const found = this.workloads.find((workload) => workload.name === name);
+    if (found === undefined) throw new Error(`${this.directory}: no Deployment ${name}`);
+    return found;
+  }
+
+  /** A rendered Secret's value (a secretGenerator's name carries a hash: the reference names it so). */
+  secretValue(name: string, key: string): string {
+    const value = this.one(Secret.is, name).data?.[key];
+    if (value === undefined) throw new Error(`${this.directory}: Secret ${name} has no key ${key}`);
+    return Buffer.from(value.replace(/\s/g, ''), 'base64').toString('utf8');
+  }
+}
