@@ -4,7 +4,6 @@ import type { Manifests, Workload } from './manifests.js';
 /** What the kubelet fills in from the downward API; never contacted (a documentation address). */
 const FIELD_VALUES: Readonly<Record<string, (workload: Workload) => string>> = {
   'metadata.name': (workload) => `${workload.name}-5f7d8c9b4d-x2k4q`,
-  'metadata.namespace': (workload) => workload.namespace,
   'status.podIP': () => '192.0.2.10',
 };
 

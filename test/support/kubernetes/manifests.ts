@@ -3,7 +3,7 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { Labels } from './label-selector.js';
-import { kustomize, validated, type RenderedObject } from './rendered-objects.js';
+import { kustomize, validate, type RenderedObject } from './rendered-objects.js';
 
 /** Pods as a Deployment makes them: the only kind of workload the checks model. */
 export interface Workload {
@@ -17,15 +17,20 @@ export interface Workload {
 
 const OTHER_WORKLOAD_KINDS = new Set(['Pod', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
 
-/** One overlay as `kubectl kustomize` renders it, every object validated against its schema. */
+/** One overlay as `kubectl kustomize` renders it. */
 export class Manifests {
   private constructor(
     readonly directory: string,
     readonly objects: readonly RenderedObject[],
   ) {}
 
-  static async render(directory: string): Promise<Manifests> {
-    return new Manifests(directory, await validated(kustomize(directory)));
+  static render(directory: string): Manifests {
+    return new Manifests(directory, kustomize(directory));
+  }
+
+  /** Validates every object against its kind's schema; throws at the first that does not validate. */
+  async validate(): Promise<void> {
+    for (const object of this.objects) await validate(object);
   }
 
   /** Every object of one kind, typed by its model's guard (`Deployment.is`, …). */

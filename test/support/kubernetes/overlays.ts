@@ -18,7 +18,7 @@ const kustomizationSchema = z.looseObject({ components: z.array(z.string()).opti
  * components/keda added after its components, as docs/deployment.md says to do, rendered from a
  * copy of the tree (the repository is left untouched).
  */
-export async function renderOverlays(): Promise<Record<OverlayName, Manifests>> {
+export function renderOverlays(): Record<OverlayName, Manifests> {
   const copy = mkdtempSync(join(tmpdir(), 'stt-kubernetes-'));
   try {
     cpSync(KUBERNETES_DIR, copy, { recursive: true });
@@ -26,12 +26,11 @@ export async function renderOverlays(): Promise<Record<OverlayName, Manifests>> 
     const kustomization = kustomizationSchema.parse(parse(readFileSync(production, 'utf8')));
     kustomization.components = [...(kustomization.components ?? []), '../../components/keda'];
     writeFileSync(production, stringify(kustomization));
-    const [dev, productionManifests, keda] = await Promise.all([
-      Manifests.render(join(KUBERNETES_DIR, 'overlays/dev')),
-      Manifests.render(join(KUBERNETES_DIR, 'overlays/production')),
-      Manifests.render(join(copy, 'overlays/production')),
-    ]);
-    return { dev, production: productionManifests, 'production with KEDA': keda };
+    return {
+      dev: Manifests.render(join(KUBERNETES_DIR, 'overlays/dev')),
+      production: Manifests.render(join(KUBERNETES_DIR, 'overlays/production')),
+      'production with KEDA': Manifests.render(join(copy, 'overlays/production')),
+    };
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }

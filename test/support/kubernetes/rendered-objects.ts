@@ -19,7 +19,7 @@ interface ModelClass {
 }
 
 /** `kubectl kustomize DIR`, parsed: every document of the multi-document output. */
-export function kustomize(directory: string): unknown[] {
+export function kustomize(directory: string): RenderedObject[] {
   let output: string;
   try {
     output = execFileSync('kubectl', ['kustomize', directory], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -29,27 +29,24 @@ export function kustomize(directory: string): unknown[] {
   }
   return parseAllDocuments(output).map((document) => {
     if (document.errors.length > 0) throw new Error(`kubectl kustomize ${directory}: ${document.errors[0]?.message}`);
-    return document.toJS();
+    const object: unknown = document.toJS();
+    if (!isRenderedObject(object)) throw new Error(`not a Kubernetes object: ${JSON.stringify(object).slice(0, 200)}`);
+    return object;
   });
 }
 
 /**
- * Validates each object against the JSON schema of its kind's model (kubernetes-models for the
- * built-in kinds, its sibling packages for the CRDs) and returns them. A kind with no model fails.
+ * Validates an object against the JSON schema of its kind's model (kubernetes-models for the
+ * built-in kinds, its sibling packages for the CRDs); throws naming what is wrong. A kind with no
+ * model fails too.
  */
-export async function validated(documents: readonly unknown[]): Promise<RenderedObject[]> {
-  const objects: RenderedObject[] = [];
-  for (const document of documents) {
-    if (!isRenderedObject(document)) throw new Error(`not a Kubernetes object: ${JSON.stringify(document).slice(0, 200)}`);
-    const Model = await modelOf(document.apiVersion, document.kind);
-    try {
-      new Model(asTheApiServerReadsIt(document)).validate();
-    } catch (error) {
-      throw new Error(`${document.kind}/${document.metadata.name} does not validate: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    objects.push(document);
+export async function validate(object: RenderedObject): Promise<void> {
+  const Model = await modelOf(object.apiVersion, object.kind);
+  try {
+    new Model(asTheApiServerReadsIt(object)).validate();
+  } catch (error) {
+    throw new Error(`${object.kind}/${object.metadata.name} does not validate: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return objects;
 }
 
 /**
@@ -57,14 +54,19 @@ export async function validated(documents: readonly unknown[]): Promise<Rendered
  * encoding/base64, which skips line breaks, while the schema's "byte" format does not.
  */
 function asTheApiServerReadsIt(object: RenderedObject): RenderedObject {
-  if (object.apiVersion !== 'v1' || object.kind !== 'Secret' || !('data' in object)) return object;
-  const data = object.data as Readonly<Record<string, string>>;
-  return { ...object, data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, value.replace(/\n/g, '')])) } as RenderedObject;
+  const { data } = object as { data?: unknown };
+  if (object.apiVersion !== 'v1' || object.kind !== 'Secret' || typeof data !== 'object' || data === null) return object;
+  const joined: RenderedObject & { readonly data: Readonly<Record<string, unknown>> } = {
+    ...object,
+    data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/\n/g, '') : value])),
+  };
+  return joined;
 }
 
 async function modelOf(apiVersion: string, kind: string): Promise<ModelClass> {
   const slash = apiVersion.indexOf('/');
   const group = slash === -1 ? '' : apiVersion.slice(0, slash);
+  // Built-in groups have no dot (apps, policy) or end in .k8s.io (networking.k8s.io).
   const modelPackage = group.includes('.') && !group.endsWith('.k8s.io') ? CRD_MODEL_PACKAGES[group] : 'kubernetes-models';
   if (modelPackage === undefined) throw new Error(`no model package validates ${apiVersion} ${kind}`);
   const models: Readonly<Record<string, unknown>> = await import(`${modelPackage}/${apiVersion}`);
