@@ -13,6 +13,7 @@ import { request, waitForStatus } from './support/http.js';
 import { containerEnv, referencedVariables } from './support/kubernetes/container-env.js';
 import { selects } from './support/kubernetes/label-selector.js';
 import type { Manifests, Workload } from './support/kubernetes/manifests.js';
+import { containerPort, onlyPort, preStopSeconds } from './support/kubernetes/pod-spec.js';
 import { admits, type Source } from './support/kubernetes/network-policy.js';
 import { adapterValues, OVERLAYS, renderOverlays, type OverlayName } from './support/kubernetes/overlays.js';
 import { expectedImage, SERVICE_CODE, SERVICE_NAMES, serviceOfImage, type ServiceName } from './support/kubernetes/service-code.js';
@@ -81,40 +82,8 @@ function ourContainer(manifests: Manifests, service: ServiceName): OurContainer 
   return found[0] as OurContainer;
 }
 
-/** A container port by number or by name. */
-function containerPort(container: IContainer, port: number | string | undefined): number | undefined {
-  return container.ports?.find((entry) => entry.containerPort === port || entry.name === port)?.containerPort;
-}
-
-function onlyPort(workload: Workload): number {
-  const ports = workload.pod.containers.flatMap((container) => container.ports ?? []);
-  assert.equal(ports.length, 1, `${workload.name} exposes one port`);
-  return (ports[0] as { containerPort: number }).containerPort;
-}
-
 function probes(container: IContainer) {
   return { startup: container.startupProbe, liveness: container.livenessProbe, readiness: container.readinessProbe };
-}
-
-/** How long a preStop hook holds the pod before SIGTERM. */
-function preStopSeconds(container: IContainer): number {
-  const hook = container.lifecycle?.preStop;
-  if (hook === undefined) return 0;
-  if (hook.sleep !== undefined) return hook.sleep.seconds;
-  const [program, seconds, ...rest] = hook.exec?.command ?? [];
-  assert.ok(program === 'sleep' && rest.length === 0 && /^\d+$/.test(seconds ?? ''), `preStop of ${container.name} is a plain sleep`);
-  return Number(seconds);
-}
-
-function workloadOf(manifests: Manifests, selector: Parameters<typeof selects>[0]): Workload[] {
-  return manifests.workloads.filter((workload) => selects(selector, workload.labels));
-}
-
-/** Replicas a workload runs with at the least: its own count, or its autoscaler's minimum. */
-function minimumReplicas(manifests: Manifests, workload: Workload): number {
-  const hpa = manifests.all(HorizontalPodAutoscaler.is).find((object) => object.spec?.scaleTargetRef.name === workload.name);
-  const scaled = manifests.all(ScaledObject.is).find((object) => object.spec.scaleTargetRef.name === workload.name);
-  return workload.replicas ?? hpa?.spec?.minReplicas ?? scaled?.spec.minReplicaCount ?? 1;
 }
 
 function peer(manifests: Manifests, name: string): Source {
@@ -218,7 +187,7 @@ for (const overlay of OVERLAYS) {
         const service = manifests().one(Service.is, url.hostname);
         const port = service.spec?.ports?.find((entry) => entry.port === Number(url.port));
         assert.ok(port !== undefined, `${address}: Service ${url.hostname} has port ${url.port}`);
-        const [selected, ...more] = workloadOf(manifests(), { matchLabels: service.spec?.selector });
+        const [selected, ...more] = manifests().selectedBy({ matchLabels: service.spec?.selector });
         assert.equal(selected?.name, workloadName, address);
         assert.equal(more.length, 0, address);
         assert.equal(containerPort(selected.pod.containers[0] as IContainer, port.targetPort), onlyPort(selected), address);
@@ -290,7 +259,7 @@ for (const overlay of OVERLAYS) {
 
     test('each Service selects the pods of exactly one Deployment, on a port their container has', () => {
       for (const service of manifests().all(Service.is)) {
-        const selected = workloadOf(manifests(), { matchLabels: service.spec?.selector });
+        const selected = manifests().selectedBy({ matchLabels: service.spec?.selector });
         assert.equal(selected.length, 1, service.metadata?.name);
         for (const port of service.spec?.ports ?? []) {
           assert.equal(containerPort(selected[0]?.pod.containers[0] as IContainer, port.targetPort), onlyPort(selected[0] as Workload), service.metadata?.name);
@@ -311,9 +280,9 @@ for (const overlay of OVERLAYS) {
         assert.equal(covering.length, 1, service);
       }
       for (const budget of budgets) {
-        const [workload, ...more] = workloadOf(manifests(), budget.spec?.selector);
+        const [workload, ...more] = manifests().selectedBy(budget.spec?.selector);
         assert.ok(workload !== undefined && more.length === 0, `${budget.metadata?.name} selects one Deployment`);
-        const replicas = minimumReplicas(manifests(), workload);
+        const replicas = manifests().minimumReplicas(workload);
         const { maxUnavailable, minAvailable } = budget.spec ?? {};
         assert.ok(typeof (maxUnavailable ?? minAvailable) === 'number', 'counts, not percentages');
         const allowed = typeof maxUnavailable === 'number' ? maxUnavailable : replicas - Number(minAvailable);
@@ -325,9 +294,9 @@ for (const overlay of OVERLAYS) {
     test('NetworkPolicies select real pods, admit every connection the services make and refuse the others', () => {
       const policies = manifests().all(NetworkPolicy.is);
       for (const policy of policies) {
-        assert.ok(workloadOf(manifests(), policy.spec?.podSelector).length > 0, `${policy.metadata?.name} selects pods`);
+        assert.ok(manifests().selectedBy(policy.spec?.podSelector).length > 0, `${policy.metadata?.name} selects pods`);
         for (const from of (policy.spec?.ingress ?? []).flatMap((rule) => rule.from ?? [])) {
-          if (from.namespaceSelector === undefined) assert.ok(workloadOf(manifests(), from.podSelector).length > 0, `${policy.metadata?.name}: ${JSON.stringify(from)}`);
+          if (from.namespaceSelector === undefined) assert.ok(manifests().selectedBy(from.podSelector).length > 0, `${policy.metadata?.name}: ${JSON.stringify(from)}`);
         }
       }
       for (const { from, to, why } of FLOWS) assert.notEqual(flowAdmitted(manifests(), from, to), false, `${from} → ${to} (${why})`);
@@ -349,7 +318,7 @@ describe('overlay dev', () => {
 describe('overlay production', () => {
   test('two or more of each service (the workers by their HPA), and no Redis: REDIS_URL from a Secret', () => {
     const manifests = rendered.production;
-    for (const service of SERVICE_NAMES) assert.ok(minimumReplicas(manifests, manifests.workload(service)) >= 2, `${service}: two or more`);
+    for (const service of SERVICE_NAMES) assert.ok(manifests.minimumReplicas(manifests.workload(service)) >= 2, `${service}: two or more`);
     assert.equal(manifests.workload('lightning-asr').replicas, undefined, 'the HPA owns the worker count');
     for (const workload of manifests.workloads) {
       for (const container of workload.pod.containers) assert.doesNotMatch(container.image ?? '', /(^|\/)redis[:@]/, workload.name);

@@ -1,8 +1,11 @@
+import type { ILabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector';
+import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
-import type { Labels } from './label-selector.js';
+import { selects, type Labels } from './label-selector.js';
 import { kustomize, validate, type RenderedObject } from './rendered-objects.js';
 
 /** Pods as a Deployment makes them: the only kind of workload the checks model. */
@@ -77,6 +80,18 @@ export class Manifests {
     const found = this.workloads.find((workload) => workload.name === name);
     if (found === undefined) throw new Error(`${this.directory}: no Deployment ${name}`);
     return found;
+  }
+
+  /** The workloads whose pods `selector` selects. */
+  selectedBy(selector: ILabelSelector | undefined): Workload[] {
+    return this.workloads.filter((workload) => selects(selector, workload.labels));
+  }
+
+  /** The fewest replicas a workload runs: its own count, else its autoscaler's minimum, else one. */
+  minimumReplicas(workload: Workload): number {
+    const hpa = this.all(HorizontalPodAutoscaler.is).find((object) => object.spec?.scaleTargetRef.name === workload.name);
+    const scaled = this.all(ScaledObject.is).find((object) => object.spec.scaleTargetRef.name === workload.name);
+    return workload.replicas ?? hpa?.spec?.minReplicas ?? scaled?.spec.minReplicaCount ?? 1;
   }
 
   /** A rendered Secret's value (a secretGenerator's name carries a hash: the reference names it so). */

@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { Manifests } from './manifests.js';
 
-export const KUBERNETES_DIR = fileURLToPath(new URL('../../../deploy/kubernetes/', import.meta.url));
+const KUBERNETES_DIR = fileURLToPath(new URL('../../../deploy/kubernetes/', import.meta.url));
 
 export const OVERLAYS = ['dev', 'production', 'production with KEDA'] as const;
 export type OverlayName = (typeof OVERLAYS)[number];
