@@ -24,6 +24,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# kubectl (with its built-in kustomize) renders deploy/kubernetes for the manifest tests. It comes
+# with this machine image; Debian's kubernetes-client package conflicts with it, so it is not
+# installed from apt here.
+if [ "${1:-}" = "--tests" ] && ! command -v kubectl >/dev/null 2>&1; then
+  echo "setup: kubectl is missing: test/kubernetes-manifests.test.ts renders deploy/kubernetes with 'kubectl kustomize'; install kubectl (v1.32 or newer, kustomize built in) and run this again" >&2
+  exit 1
+fi
+
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then
   echo "setup: Node 20 or newer is required (found $(node --version))" >&2

@@ -171,6 +171,9 @@ describe('license states', () => {
     const proxy = await request(`${stack.proxyUrl}/health`);
     assert.equal(proxy.status, 503);
     assert.equal(proxy.json.license_valid, false);
+    const live = await request(`${stack.proxyUrl}/health/live`);
+    assert.equal(live.status, 200, 'liveness does not depend on the license: the proxy stays up to report it');
+    assert.equal(live.json.status, 'alive');
     await stack.startApi();
     assert.equal(await reasonOnceUnhealthy(stack.apiUrl, 'License invalid or expired'), 'License invalid or expired');
     const work = await request(`${stack.apiUrl}/v1/listen`, {

@@ -201,6 +201,11 @@ describe('health of a whole healthy stack', () => {
       assert.equal(json.details.lightning_asr.workers_ready, 2);
       assert.equal(json.details.lightning_asr.workers_failing_self_test, 1);
       assert.ok(failing.logs.some((line) => line.level === 'error' && /^Self-test decoded "go forward ten meters"/.test(line.msg ?? '')));
+      const url = stack.workerUrl(failing);
+      assert.equal((await request(`${url}/health`)).json.status, 'unhealthy');
+      const live = await request(`${url}/health/live`);
+      assert.equal(live.status, 200, 'liveness does not depend on the self-test: a restart would not make the clip decode');
+      assert.equal(live.json.status, 'alive');
     } finally {
       await failing.kill();
     }

@@ -1,5 +1,5 @@
 export { buildApp, type AppDependencies, type RouteEntry } from './app.js';
-export { loadConfig } from './config.js';
+export { apiServerVariables, loadConfig } from './config.js';
 export { ConnectionCap, HEALTH_CONNECTION_RESERVE } from './http/connection-cap.js';
 export { Drain } from './http/drain.js';
 export { SlowBodyGuard } from './http/slow-body-guard.js';

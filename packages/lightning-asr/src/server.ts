@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { createHttpServer, registerMetricsRoute, type Logger } from '@stt/shared';
+import { createHttpServer, registerLivenessRoute, registerMetricsRoute, type Logger } from '@stt/shared';
 import type { AsrMetrics } from './metrics.js';
 import { registerStreamRoute } from './streaming/stream-route.js';
 import type { WorkerState } from './worker-state.js';
 
 /**
- * The worker's HTTP surface: `GET /health` (ready → 200, loading/unhealthy → 503), `/metrics`,
- * and the live endpoint the API server relays streams to.
+ * The worker's HTTP surface: `GET /health` (ready → 200, loading/unhealthy/draining → 503), `GET
+ * /health/live` (200 while the process serves: the liveness probe, so a failed self-test or a drain
+ * never gets the worker restarted), `/metrics`, and the live endpoint the API server relays streams to.
  */
 export function buildServer(state: WorkerState, metrics: AsrMetrics, logger: Logger): FastifyInstance {
   const app = createHttpServer(logger);
@@ -24,6 +25,7 @@ export function buildServer(state: WorkerState, metrics: AsrMetrics, logger: Log
     }
     return reply.code(503).send({ status: status === 'loading' ? 'loading' : 'unhealthy', reason: state.reason });
   });
+  registerLivenessRoute(app, state.identity.startedAt.getTime());
   registerMetricsRoute(app, metrics.registry);
   // Its own scope: the WebSocket plugin applies to the live endpoint only.
   void app.register(async (scope) => registerStreamRoute(scope, state, logger));

@@ -1,11 +1,12 @@
 export { ConfigError } from './config/config-error.js';
 export { env, parseEnv, type Env } from './config/env.js';
-export { redisUrlFromEnv } from './config/redis-url.js';
+export { REDIS_VARIABLES, redisUrlFromEnv } from './config/redis-url.js';
 export { ApiError, type ErrorExtra } from './errors/api-error.js';
 export { ERROR_STATUS, type ErrorCode } from './errors/error-code.js';
 export { bearerCredential } from './http/bearer-credential.js';
 export { createHttpServer, type RawRequestHandler } from './http/create-http-server.js';
 export { isAddressInUse, listenOn, portInUse, type ListenTarget } from './http/listen.js';
+export { livenessBody, registerLivenessRoute, uptimeSeconds } from './http/liveness-route.js';
 export { registerMetricsRoute } from './http/metrics-route.js';
 export { newRequestId, requestIdFrom } from './http/request-id.js';
 export { licenseClaimsSchema, type LicenseClaims } from './license/license-claims.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Negotiator from 'negotiator';
-import { ApiError, requestIdFrom, VERSION, type Logger } from '@stt/shared';
+import { ApiError, livenessBody, requestIdFrom, uptimeSeconds, VERSION, type Logger } from '@stt/shared';
 import { hasRequestBody } from '../http/slow-body-guard.js';
 import type { ApiMetrics } from '../metrics.js';
 import { COMPONENTS, type ComponentName } from './component-report.js';
@@ -47,7 +47,7 @@ export class HealthEndpoints {
       ['/health/redis', () => this.component('redis')],
       ['/healthz', () => this.healthz()],
       // Liveness depends on nothing but this process answering, so an ASR outage never restarts API pods.
-      ['/health/live', () => json(200, { status: 'alive', uptime_seconds: this.uptimeSeconds() })],
+      ['/health/live', () => json(200, livenessBody(this.startedAt))],
     ]);
   }
 
@@ -107,7 +107,7 @@ export class HealthEndpoints {
       status: snapshot.healthy ? 'healthy' : 'unhealthy',
       ...(snapshot.reason !== undefined ? { reason: snapshot.reason } : {}),
       components: Object.fromEntries(COMPONENTS.map((name) => [name, snapshot.components[name].status])),
-      uptime_seconds: this.uptimeSeconds(),
+      uptime_seconds: uptimeSeconds(this.startedAt),
       version: VERSION,
       details: Object.fromEntries(COMPONENTS.map((name) => [name, snapshot.components[name].details])),
     });
@@ -127,10 +127,6 @@ export class HealthEndpoints {
     return snapshot.healthy
       ? json(200, { status: 'healthy', ready: true })
       : json(503, { status: 'unhealthy', ready: false, reason: snapshot.reason });
-  }
-
-  private uptimeSeconds(): number {
-    return Math.floor((Date.now() - this.startedAt) / 1000);
   }
 }
 

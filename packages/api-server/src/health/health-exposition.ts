@@ -1,4 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
+import { uptimeSeconds } from '@stt/shared';
 import { COMPONENTS } from './component-report.js';
 import type { HealthMonitor } from './health-monitor.js';
 
@@ -38,7 +39,7 @@ export class HealthExposition {
       help: 'Seconds since the API server started.',
       registers,
       collect() {
-        this.set(Math.floor((Date.now() - startedAt) / 1000));
+        this.set(uptimeSeconds(startedAt));
       },
     });
   }
