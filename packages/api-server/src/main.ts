@@ -53,7 +53,7 @@ runMain('api-server', async () => {
   const drain = new Drain();
   const metrics = new ApiMetrics();
   registerBatchQueueGauge(metrics.registry, monitor);
-  const routes = routeOptions({ config, queue, monitor, outcomes, redis, keys, logger });
+  const routes = routeOptions({ config, queue, monitor, outcomes, redis, keys, logger, streamLatency: metrics.streamLatency });
   // Work stops when the license does (its grace period over, say): live streams too, not only new requests.
   monitor.onChange((component, report) => {
     if (component === 'license_proxy' && report.reason === REASONS.licenseInvalid) {
