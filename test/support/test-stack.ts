@@ -41,6 +41,7 @@ export class TestStack {
   readonly publicKey: string;
   private readonly signingKeyPem: string;
   private readonly processes = new Set<ServiceProcess>();
+  private readonly workerUrls = new Map<ServiceProcess, string>();
 
   private constructor(
     readonly redis: RedisServerProcess,
@@ -109,8 +110,16 @@ export class TestStack {
       ...env,
     });
     this.workers.push(worker);
+    this.workerUrls.set(worker, `http://127.0.0.1:${port}`);
     await worker.waitForLog(readyLine, 30_000);
     return worker;
+  }
+
+  /** The base URL of a worker this stack started. */
+  workerUrl(worker: ServiceProcess): string {
+    const url = this.workerUrls.get(worker);
+    if (url === undefined) throw new Error(`not a worker of this stack: ${worker.service} (pid ${worker.pid})`);
+    return url;
   }
 
   /** Starts the stack's API server (the one `apiUrl` names). */
