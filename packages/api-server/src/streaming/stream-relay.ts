@@ -216,8 +216,8 @@ export class StreamRelay {
       return;
     }
     const arrivedAt = event.type === 'partial' || event.type === 'final' ? this.settle(event) : undefined;
-    this.sendToClient(clientMessage(event, this.options.sessionId, this.options.query));
-    if (arrivedAt !== undefined) this.options.latency.observe(event.type === 'final' ? 'final' : 'interim', arrivedAt, performance.now());
+    const sent = this.sendToClient(clientMessage(event, this.options.sessionId, this.options.query));
+    if (sent && arrivedAt !== undefined) this.options.latency.observe(event.type === 'final' ? 'final' : 'interim', arrivedAt, performance.now());
     if (event.type === 'final' && event.is_last) this.close();
   }
 
@@ -298,8 +298,11 @@ export class StreamRelay {
     this.resolveFinished({ audioSeconds: this.samplesSent / SAMPLE_RATE, closeCode, errorCode });
   }
 
-  private sendToClient(message: Record<string, unknown>): void {
-    if (this.client.readyState === this.client.OPEN) this.client.send(JSON.stringify(message));
+  /** Sends `message` unless the client has gone; whether it was sent. */
+  private sendToClient(message: Record<string, unknown>): boolean {
+    if (this.client.readyState !== this.client.OPEN) return false;
+    this.client.send(JSON.stringify(message));
+    return true;
   }
 }
 
