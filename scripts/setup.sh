@@ -9,7 +9,7 @@ APT_PACKAGES=(redis-server pocketsphinx pocketsphinx-en-us pocketsphinx-testdata
 # `--tests` (scripts/test.sh): also what only the tests use: a real load balancer (haproxy), and a
 # Docker engine with docker-compose and debootstrap for the container images' base.
 if [ "${1:-}" = "--tests" ]; then
-  APT_PACKAGES+=(haproxy docker.io docker-compose debootstrap)
+  APT_PACKAGES+=(haproxy docker.io docker-compose debootstrap prometheus)
 fi
 
 missing=()

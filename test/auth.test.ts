@@ -28,16 +28,17 @@ async function routeTable(stack: TestStack): Promise<RouteEntry[]> {
   const keys = new RedisKeys(config.REDIS_KEY_PREFIX);
   const queue = new TranscriptionQueue(redis, keys, { redisUrl: config.REDIS_URL, audioTtlSeconds: 60 });
   const monitor = new HealthMonitor([], { intervalMs: 1000, timeoutMs: 1000 }, logger);
+  const metrics = new ApiMetrics();
   const { app, routes } = buildApp({
     logger,
     monitor,
     trustedKeys: config.LICENSE_PUBLIC_KEYS,
-    metrics: new ApiMetrics(),
+    metrics,
     drain: new Drain(),
     connections: new ConnectionCap(config.MAX_CONNECTIONS),
     slowBodies: new SlowBodyGuard({ windowMs: config.BODY_RATE_WINDOW_S * 1000, minBytesPerSecond: config.BODY_MIN_BYTES_PER_S }),
     startedAt: Date.now(),
-    ...routeOptions({ config, queue, monitor, outcomes: new RequestOutcomes(config.HEALTH_ERROR_WINDOW_S), redis, keys, logger }),
+    ...routeOptions({ config, queue, monitor, outcomes: new RequestOutcomes(config.HEALTH_ERROR_WINDOW_S), redis, keys, logger, streamLatency: metrics.streamLatency }),
   });
   await app.ready();
   await app.close();

@@ -4,6 +4,7 @@ import { closeWithin, createLogger, createRedis, listenOn, onShutdownSignal, red
 import { buildApp } from './app.js';
 import { WorkerRegistry } from './asr/worker-registry.js';
 import { loadConfig } from './config.js';
+import { registerBatchQueueGauge } from './health/batch-queue-gauge.js';
 import { logHealthChanges } from './health/health-log.js';
 import { REASONS } from './health/component-report.js';
 import { HealthMonitor } from './health/health-monitor.js';
@@ -50,7 +51,9 @@ runMain('api-server', async () => {
   await monitor.start();
 
   const drain = new Drain();
-  const routes = routeOptions({ config, queue, monitor, outcomes, redis, keys, logger });
+  const metrics = new ApiMetrics();
+  registerBatchQueueGauge(metrics.registry, monitor);
+  const routes = routeOptions({ config, queue, monitor, outcomes, redis, keys, logger, streamLatency: metrics.streamLatency });
   // Work stops when the license does (its grace period over, say): live streams too, not only new requests.
   monitor.onChange((component, report) => {
     if (component === 'license_proxy' && report.reason === REASONS.licenseInvalid) {
@@ -61,7 +64,7 @@ runMain('api-server', async () => {
     logger,
     monitor,
     trustedKeys: config.LICENSE_PUBLIC_KEYS,
-    metrics: new ApiMetrics(),
+    metrics,
     drain,
     connections: new ConnectionCap(config.MAX_CONNECTIONS),
     slowBodies: new SlowBodyGuard({ windowMs: config.BODY_RATE_WINDOW_S * 1000, minBytesPerSecond: config.BODY_MIN_BYTES_PER_S }),

@@ -1,9 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { StreamLatency } from './streaming/stream-latency.js';
 
-/** The API server's `/metrics`: process metrics and a count and latency of every request by route. */
+/**
+ * The API server's `/metrics`: process metrics, a count and latency of every request by route,
+ * and the latency of live transcription messages.
+ */
 export class ApiMetrics {
   readonly registry = new Registry();
+  readonly streamLatency = new StreamLatency(this.registry);
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly duration: Histogram<'method' | 'route'>;
   /** Health checks answered since the last scrape, added to the counter when it is read. */

@@ -7,6 +7,7 @@ import { WorkerRegistry } from './asr/worker-registry.js';
 import type { ListenRouteOptions } from './routes/listen-routes.js';
 import type { StreamRouteOptions } from './routes/stream-routes.js';
 import { LiveSessions } from './streaming/live-sessions.js';
+import type { StreamLatency } from './streaming/stream-latency.js';
 import { StreamWorkerPicker } from './streaming/stream-worker-picker.js';
 import { BatchTranscriber } from './transcription/batch-transcriber.js';
 import { CallbackDelivery } from './transcription/callback-delivery.js';
@@ -26,6 +27,8 @@ export interface RouteDependencies {
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly logger: Logger;
+  /** The live routes record each transcription message's latency here (`/metrics`). */
+  readonly streamLatency: StreamLatency;
 }
 
 /**
@@ -37,7 +40,7 @@ export function routeOptions(dependencies: RouteDependencies): {
   stream: StreamRouteOptions;
   callbackJobs: CallbackJobs;
 } {
-  const { config, monitor, outcomes, redis, keys, logger } = dependencies;
+  const { config, monitor, outcomes, redis, keys, logger, streamLatency } = dependencies;
   const limiter = new UsageLimiter(
     redis,
     keys,
@@ -61,6 +64,7 @@ export function routeOptions(dependencies: RouteDependencies): {
     maxDurationMs: config.STREAM_MAX_DURATION_S * 1000,
     maxBufferedBytes: config.STREAM_MAX_BUFFER_KB * 1024,
     maxFrameBytes: config.STREAM_MAX_FRAME_KB * 1024,
+    latency: streamLatency,
   };
   const callbackJobs = newCallbackJobs(dependencies, limiter);
   return { listen: listenRouteOptions(dependencies, limiter, usage, callbackJobs), stream, callbackJobs };

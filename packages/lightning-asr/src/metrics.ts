@@ -33,10 +33,10 @@ export class AsrMetrics {
     });
     new Gauge({
       name: 'asr_stream_queue_depth',
-      help: 'Live streams waiting for a decoder.',
+      help: 'Utterances of live streams waiting for their final: ended, their second-pass decode queued for a batch decoder or running.',
       registers,
       collect() {
-        this.set(0);
+        this.set(state.streamFinalsPending);
       },
     });
     new Gauge({

@@ -4,6 +4,12 @@ import type { SelfTest } from './self-test.js';
 
 export type WorkerStatus = 'loading' | 'ready' | 'unhealthy' | 'draining';
 
+/** What the worker's metrics read from a live stream. */
+export interface LiveStreamLoad {
+  /** Utterances ended whose final is not out yet. */
+  readonly finalsPending: number;
+}
+
 export interface WorkerIdentity {
   readonly id: string;
   readonly address: string;
@@ -17,6 +23,8 @@ export interface WorkerIdentity {
 export class WorkerState {
   activeRequests = 0;
   activeStreams = 0;
+  /** The live streams being served, from their upgrade to their end. */
+  readonly liveStreams = new Set<LiveStreamLoad>();
   private attached: AsrEngine | undefined;
   private selfTest: SelfTest | undefined;
   private draining = false;
@@ -51,6 +59,13 @@ export class WorkerState {
       case 'ready':
         return undefined;
     }
+  }
+
+  /** Utterances of live streams waiting for their final: the second pass queued for a decoder, or running. */
+  get streamFinalsPending(): number {
+    let pending = 0;
+    for (const stream of this.liveStreams) pending += stream.finalsPending;
+    return pending;
   }
 
   /** The engine once its model is loaded. */

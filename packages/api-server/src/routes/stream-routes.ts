@@ -8,6 +8,7 @@ import type { RequestOutcomes } from '../health/request-outcomes.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
 import { StreamRelay, type ClientFrame, type WorkerConnection } from '../streaming/stream-relay.js';
 import type { LiveSessions } from '../streaming/live-sessions.js';
+import type { StreamLatency } from '../streaming/stream-latency.js';
 import type { StreamWorkerPicker } from '../streaming/stream-worker-picker.js';
 import { connectWorkerStream, WorkerRefusedStream } from '../streaming/worker-stream-connection.js';
 import { SUPPORTED_LANGUAGES } from '../transcription/listen-options.js';
@@ -30,6 +31,8 @@ export interface StreamRouteOptions {
   readonly maxBufferedBytes: number;
   /** The largest frame a client may send (bigger: an error, then 1009). */
   readonly maxFrameBytes: number;
+  /** Where the latency of every transcription message is recorded. */
+  readonly latency: StreamLatency;
 }
 
 /** Audio kept since the last final, to replay on another worker if this one dies (about 10 MB). */
@@ -140,6 +143,7 @@ async function runSession(client: WebSocket, request: FastifyRequest, options: S
       maxFrameBytes: options.maxFrameBytes,
       maxReplaySeconds: MAX_REPLAY_SECONDS,
       reconnect: (offsetSeconds) => connectAnyWorker(options, query, offsetSeconds, request.id, log),
+      latency: options.latency,
     },
     log,
   );

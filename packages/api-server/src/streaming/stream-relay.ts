@@ -10,10 +10,12 @@ import {
   type Logger,
   type StreamCommand,
   type StreamQuery,
+  type WorkerStreamEvent,
 } from '@stt/shared';
 import { clientMessage } from './client-messages.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { StreamAudioConverter } from './stream-audio-converter.js';
+import type { StreamLatency } from './stream-latency.js';
 
 export interface StreamRelayOptions {
   readonly sessionId: string;
@@ -30,6 +32,8 @@ export interface StreamRelayOptions {
   readonly maxReplaySeconds: number;
   /** Another worker for the session, its times starting at `offsetSeconds`. */
   readonly reconnect: (offsetSeconds: number) => Promise<WorkerConnection>;
+  /** Where each transcription message's latency is recorded. */
+  readonly latency: StreamLatency;
 }
 
 /** A worker's stream for a session, or none, and then whether workers were up but had no room. */
@@ -49,6 +53,12 @@ export interface StreamEnded {
   readonly audioSeconds: number;
   readonly closeCode?: number;
   readonly errorCode?: string;
+}
+
+/** A `finalize` or `close_stream` not answered yet, and when it came (ms, `performance.now()`). */
+interface PendingCommand {
+  readonly command: StreamCommand;
+  readonly at: number;
 }
 
 /** A client frame received before the relay started. */
@@ -76,7 +86,7 @@ export class StreamRelay {
   private readonly converter: StreamAudioConverter;
   private readonly replay: ReplayBuffer;
   /** `finalize` / `close_stream` sent since the last final: replayed with the audio. */
-  private commands: StreamCommand[] = [];
+  private commands: PendingCommand[] = [];
   private samplesSent = 0;
   /** The worker now serving the session; undefined while it is being replaced. */
   private worker: WebSocket | undefined;
@@ -166,7 +176,7 @@ export class StreamRelay {
     }
     this.attach(worker);
     for (const samples of this.replay.contents()) sendAudio(worker, samples);
-    for (const command of this.commands) worker.send(JSON.stringify(command));
+    for (const { command } of this.commands) worker.send(JSON.stringify(command));
     this.log.info('Session moved to another worker');
   }
 
@@ -179,7 +189,7 @@ export class StreamRelay {
       return;
     }
     this.samplesSent += samples.length;
-    this.replay.append(samples);
+    this.replay.append(samples, performance.now());
     if (this.worker !== undefined) sendAudio(this.worker, samples);
   }
 
@@ -196,23 +206,33 @@ export class StreamRelay {
       this.touch();
     }
     if (command.type === 'keepalive') return;
-    this.commands.push(command);
-    this.worker?.send(JSON.stringify(command));
+    this.sendCommand(command);
   }
 
-  private onWorkerEvent(event: Parameters<typeof clientMessage>[0]): void {
+  private onWorkerEvent(event: WorkerStreamEvent): void {
     if (this.ended) return;
     if (this.client.bufferedAmount > this.options.maxBufferedBytes) {
       this.fail('BUFFER_OVERFLOW', 'The client reads results too slowly.', CLOSE_CODES.policy);
       return;
     }
-    if (event.type === 'final') {
-      // Everything up to the final's end is settled: no replay will repeat it.
-      this.replay.dropBefore(Math.min(this.samplesSent, Math.round(event.end * SAMPLE_RATE)));
-      if (event.from_finalize) this.commands.shift();
-    }
-    this.sendToClient(clientMessage(event, this.options.sessionId, this.options.query));
+    const arrivedAt = event.type === 'partial' || event.type === 'final' ? this.settle(event) : undefined;
+    const sent = this.sendToClient(clientMessage(event, this.options.sessionId, this.options.query));
+    if (sent && arrivedAt !== undefined) this.options.latency.observe(event.type === 'final' ? 'final' : 'interim', arrivedAt, performance.now());
     if (event.type === 'final' && event.is_last) this.close();
+  }
+
+  /**
+   * When what a transcription message answers had arrived: the audio up to its end and, for a
+   * final of `finalize` / `close_stream`, that command if it came later. A final settles both:
+   * no replay repeats the audio before it, and the command is answered.
+   */
+  private settle(event: Extract<WorkerStreamEvent, { type: 'partial' | 'final' }>): number | undefined {
+    const position = Math.round(event.end * SAMPLE_RATE);
+    const audioArrivedAt = this.replay.arrivalOf(position);
+    if (event.type === 'partial') return audioArrivedAt;
+    this.replay.dropBefore(Math.min(this.samplesSent, position));
+    const answered = event.from_finalize ? this.commands.shift() : undefined;
+    return answered === undefined ? audioArrivedAt : Math.max(answered.at, audioArrivedAt ?? answered.at);
   }
 
   /** The server is going away: the last final, then close 1001. */
@@ -229,9 +249,7 @@ export class StreamRelay {
     if (this.ended) return;
     this.closing = closing;
     if (!this.started) return this.close();
-    const command: StreamCommand = { type: 'close_stream' };
-    this.commands.push(command);
-    this.worker?.send(JSON.stringify(command));
+    this.sendCommand({ type: 'close_stream' });
     const timer = setTimeout(() => this.close(), LAST_FINAL_WAIT_MS);
     await this.finished;
     clearTimeout(timer);
@@ -246,6 +264,12 @@ export class StreamRelay {
   /** Ends a session that may not run (a limit of its key) or go on (the license became unusable): the reason, then close 1008. */
   refuse(error: ApiError): void {
     this.fail(error.code, error.message, CLOSE_CODES.policy);
+  }
+
+  /** Passes a `finalize` / `close_stream` on, kept (with when it came) until its final answers it. */
+  private sendCommand(command: StreamCommand): void {
+    this.commands.push({ command, at: performance.now() });
+    this.worker?.send(JSON.stringify(command));
   }
 
   private touch(): void {
@@ -274,8 +298,11 @@ export class StreamRelay {
     this.resolveFinished({ audioSeconds: this.samplesSent / SAMPLE_RATE, closeCode, errorCode });
   }
 
-  private sendToClient(message: Record<string, unknown>): void {
-    if (this.client.readyState === this.client.OPEN) this.client.send(JSON.stringify(message));
+  /** Sends `message` unless the client has gone; whether it was sent. */
+  private sendToClient(message: Record<string, unknown>): boolean {
+    if (this.client.readyState !== this.client.OPEN) return false;
+    this.client.send(JSON.stringify(message));
+    return true;
   }
 }
 

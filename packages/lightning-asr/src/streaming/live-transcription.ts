@@ -34,9 +34,14 @@ export class LiveTranscription {
   private released = false;
   /** Events in the order the client must see them; a final waits here for its second pass. */
   private outbox: Promise<void> = Promise.resolve();
-  private finalsPending = 0;
+  private pendingFinals = 0;
   /** Samples received and not decoded yet: what a fast sender has queued. */
   pendingSamples = 0;
+
+  /** Utterances ended whose final is not out yet: its second pass waits for a decoder, or runs. */
+  get finalsPending(): number {
+    return this.pendingFinals;
+  }
 
   constructor(
     private readonly decoder: LiveDecoder,
@@ -134,7 +139,7 @@ export class LiveTranscription {
     const secondPass = pcm.length > 0 ? this.transcribe(pcm) : Promise.resolve({ text: '', words: [] });
     const shift = this.seconds(start);
     const end = this.seconds(this.received);
-    this.finalsPending++;
+    this.pendingFinals++;
     this.outbox = this.outbox
       .then(async () => {
         const { words } = await secondPass;
@@ -148,12 +153,12 @@ export class LiveTranscription {
         });
       })
       .catch(() => this.emit({ type: 'error', code: 'INTERNAL_ERROR', message: 'The utterance could not be transcribed.' }))
-      .finally(() => this.finalsPending--);
+      .finally(() => this.pendingFinals--);
   }
 
   /** Queues an event behind any final still in its second pass; a stale interim is dropped instead. */
   private send(event: WorkerStreamEvent): void {
-    if (event.type === 'partial' && this.finalsPending > 0) return;
+    if (event.type === 'partial' && this.pendingFinals > 0) return;
     this.outbox = this.outbox.then(() => this.emit(event));
   }
 

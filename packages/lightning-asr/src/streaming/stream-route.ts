@@ -48,6 +48,7 @@ export async function registerStreamRoute(app: FastifyInstance, state: WorkerSta
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
     };
     const session = new LiveTranscription(decoder, (pcm) => engine.transcribe(pcm), options, send);
+    state.liveStreams.add(session);
     // A frame may end in the middle of a sample; the assembler carries the odd byte over.
     const samples = new Int16Assembler();
     let ended = false;
@@ -88,6 +89,7 @@ export async function registerStreamRoute(app: FastifyInstance, state: WorkerSta
         .abort()
         .catch((error: unknown) => log.error({ err: error }, 'Could not release the live decoder'))
         .finally(() => {
+          state.liveStreams.delete(session);
           state.activeStreams--;
           log.info('Stream ended');
         });
