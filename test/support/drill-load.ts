@@ -41,7 +41,7 @@ export class DrillLoad {
   ) {}
 
   start(): void {
-    this.loops = [...Array.from({ length: BATCH_CLIENTS }, () => this.loop(() => this.batch())), this.loop(() => this.stream())];
+    this.loops = [...Array.from({ length: BATCH_CLIENTS }, () => this.loop('batch', () => this.batch())), this.loop('stream', () => this.stream())];
   }
 
   /** Resolves once every kind of operation has succeeded at least once. */
@@ -73,19 +73,19 @@ export class DrillLoad {
     return new DrillOutcome([...this.operations], new Map(this.events));
   }
 
-  private async loop(operation: () => Promise<Omit<Operation, 'sentAt' | 'endedAt'>>): Promise<void> {
+  private async loop(kind: Operation['kind'], operation: () => Promise<Omit<Operation, 'sentAt' | 'endedAt'>>): Promise<void> {
     while (!this.stopping && this.operations.length < MAX_OPERATIONS) {
       const sentAt = Date.now();
-      const result = await Promise.race([operation(), this.timedOut()]);
-      this.operations.push({ ...result, sentAt, endedAt: Date.now() }); if (process.env.DRILL_TRACE) process.stderr.write(`OP ${result.kind} ${result.outcome} ${Date.now() - sentAt}\n`);
+      const result = await Promise.race([operation(), this.timedOut(kind)]);
+      this.operations.push({ ...result, sentAt, endedAt: Date.now() });
       if (!result.ok) await delay(200);
     }
   }
 
   /** Every operation is bounded, as a real client bounds it: past this it counts as failed. */
-  private async timedOut(): Promise<Omit<Operation, 'sentAt' | 'endedAt'>> {
+  private async timedOut(kind: Operation['kind']): Promise<Omit<Operation, 'sentAt' | 'endedAt'>> {
     await delay(OPERATION_TIMEOUT_MS, undefined, { ref: false });
-    return { kind: 'batch', outcome: `no end within ${OPERATION_TIMEOUT_MS} ms`, ok: false };
+    return { kind, outcome: `no end within ${OPERATION_TIMEOUT_MS} ms`, ok: false };
   }
 
   private async batch(): Promise<Omit<Operation, 'sentAt' | 'endedAt'>> {
