@@ -4,6 +4,7 @@
 #   deploy/hosts/hosts.sh up      create the bridge and the hosts (idempotent: recreated from scratch)
 #   deploy/hosts/hosts.sh down    remove them
 #   deploy/hosts/hosts.sh list    host name and address, one per line
+#   deploy/hosts/hosts.sh gateway this machine's own address on the bridge (webhook receivers listen there)
 # Then: ip netns exec stt-api-1 env REDIS_URL=redis://10.203.0.41:6379 … node packages/api-server/dist/main.js
 # Addresses come from 10.203.0.0/24, used only here; no namespace has a default route, so nothing in
 # them can reach beyond the bridge. The root namespace is 10.203.0.1 on the bridge: this machine's
@@ -68,5 +69,6 @@ case ${1:-} in
   up) up ;;
   down) down ;;
   list) list ;;
-  *) echo "usage: $0 up|down|list" >&2; exit 2 ;;
+  gateway) echo "$SUBNET.1" ;;
+  *) echo "usage: $0 up|down|list|gateway" >&2; exit 2 ;;
 esac

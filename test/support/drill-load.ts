@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { request, waitFor } from './http.js';
+import { request, waitFor, type HttpResult } from './http.js';
 import type { MultiHostStack } from './multi-host-stack.js';
 import { GOFORWARD_RAW } from './speech-corpus.js';
 import { StreamClient } from './stream-client.js';
+import { WebhookReceiver } from './webhook-receiver.js';
 
 /** Synchronous batch clients, each sending its next request once the previous one is answered. */
 const BATCH_CLIENTS = 3;
@@ -11,22 +12,28 @@ const BATCH_CLIENTS = 3;
 const STREAM_TIMEOUT_MS = 30_000;
 /** The longest any operation may take (a batch request's own timeout is shorter). */
 const OPERATION_TIMEOUT_MS = 90_000;
+/** The longest a callback job may take from acceptance to its delivery before it counts as lost. */
+const DELIVERY_TIMEOUT_MS = 80_000;
 /** The bound of the whole load, whatever happens. */
 const MAX_OPERATIONS = 2000;
 
+const KINDS = ['batch', 'callback', 'stream'] as const;
+const LOST = '202, never delivered';
+
 interface Operation {
-  readonly kind: 'batch' | 'stream';
+  readonly kind: (typeof KINDS)[number];
   readonly sentAt: number;
   readonly endedAt: number;
-  /** `200`, `503`, `close 1000`, or the client-side error (`fetch failed`, `close 1006`). */
+  /** `200`, `503`, `202, delivered completed`, `close 1000`, or the client-side error (`fetch failed`, `close 1006`). */
   readonly outcome: string;
   readonly ok: boolean;
 }
 
 /**
- * A steady load through the load balancer while a drill runs: synchronous batch requests and
- * live streams (one after another, each a short clip). Every operation is recorded with when it
- * was sent and how it ended, so the drill can count what its clients saw around its events.
+ * A steady load through the load balancer while a drill runs: synchronous batch requests, callback
+ * jobs (each delivered to a webhook receiver on this machine before the next is sent) and live
+ * streams (one after another, each a short clip). Every operation is recorded with when it was sent
+ * and how it ended, so the drill can count what its clients saw around its events.
  */
 export class DrillLoad {
   private readonly operations: Operation[] = [];
@@ -34,20 +41,26 @@ export class DrillLoad {
   private stopping = false;
   private loops: Promise<void>[] = [];
   private readonly pcm = readFileSync(GOFORWARD_RAW);
+  private receiver: WebhookReceiver | undefined;
 
   constructor(
     private readonly stack: MultiHostStack,
     private readonly clip: Buffer,
   ) {}
 
-  start(): void {
-    this.loops = [...Array.from({ length: BATCH_CLIENTS }, () => this.loop('batch', () => this.batch())), this.loop('stream', () => this.stream())];
+  async start(): Promise<void> {
+    this.receiver = await WebhookReceiver.start(0, this.stack.hosts.gateway);
+    this.loops = [
+      ...Array.from({ length: BATCH_CLIENTS }, () => this.loop('batch', () => this.batch())),
+      this.loop('callback', () => this.callbackJob()),
+      this.loop('stream', () => this.stream()),
+    ];
   }
 
   /** Resolves once every kind of operation has succeeded at least once. */
   running(): Promise<unknown> {
     return waitFor('the load to run', async () =>
-      (['batch', 'stream'] as const).every((kind) => this.operations.some((operation) => operation.kind === kind && operation.ok)) ? true : undefined,
+      KINDS.every((kind) => this.operations.some((operation) => operation.kind === kind && operation.ok)) ? true : undefined,
     { timeoutMs: 60_000 });
   }
 
@@ -67,9 +80,11 @@ export class DrillLoad {
     return waitFor(`${count} more operations`, async () => (this.operations.length >= target ? true : undefined), { timeoutMs: 120_000 });
   }
 
+  /** Stops sending; resolves once every operation sent has ended (a callback job: delivered, or past its bound). */
   async stop(): Promise<DrillOutcome> {
     this.stopping = true;
     await Promise.all(this.loops);
+    this.receiver?.stop();
     return new DrillOutcome([...this.operations], new Map(this.events));
   }
 
@@ -88,18 +103,39 @@ export class DrillLoad {
     return { kind, outcome: `no end within ${OPERATION_TIMEOUT_MS} ms`, ok: false };
   }
 
+  private post(query = ''): Promise<HttpResult> {
+    return request(`${this.stack.lbUrl}/v1/listen${query}`, {
+      method: 'POST',
+      headers: { Authorization: `Token ${this.stack.licenseKey}`, 'Content-Type': 'audio/wav' },
+      body: this.clip,
+      timeoutMs: 60_000,
+    });
+  }
+
   private async batch(): Promise<Omit<Operation, 'sentAt' | 'endedAt'>> {
     try {
-      const answer = await request(`${this.stack.lbUrl}/v1/listen`, {
-        method: 'POST',
-        headers: { Authorization: `Token ${this.stack.licenseKey}`, 'Content-Type': 'audio/wav' },
-        body: this.clip,
-        timeoutMs: 60_000,
-      });
+      const answer = await this.post();
       return { kind: 'batch', outcome: String(answer.status), ok: answer.status === 200 && /go forward/i.test(answer.json?.text ?? '') };
     } catch (error) {
       return { kind: 'batch', outcome: (error as Error).message, ok: false };
     }
+  }
+
+  /** Accepted (202) and then delivered, completed, to the receiver: a job accepted and never delivered is lost. */
+  private async callbackJob(): Promise<Omit<Operation, 'sentAt' | 'endedAt'>> {
+    const receiver = this.receiver!;
+    let answer: HttpResult;
+    try {
+      answer = await this.post(`?callback_url=${encodeURIComponent(receiver.url)}`);
+    } catch (error) {
+      return { kind: 'callback', outcome: (error as Error).message, ok: false };
+    }
+    if (answer.status !== 202) return { kind: 'callback', outcome: String(answer.status), ok: false };
+    const jobId = String(answer.json.job_id);
+    const delivered = await waitFor(`job ${jobId}'s delivery`, async () => receiver.accepted().get(jobId), { timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 100 }).catch(() => undefined);
+    if (delivered === undefined) return { kind: 'callback', outcome: LOST, ok: false };
+    const heard = /go forward/i.test(JSON.stringify(delivered.result ?? ''));
+    return { kind: 'callback', outcome: `202, delivered ${delivered.status}`, ok: delivered.status === 'completed' && heard };
   }
 
   private async stream(): Promise<Omit<Operation, 'sentAt' | 'endedAt'>> {
@@ -138,6 +174,11 @@ export class DrillOutcome {
     return this.operations.filter((operation) => !operation.ok && operation.kind === kind).length;
   }
 
+  /** Callback jobs accepted (202) and never delivered. */
+  lostJobs(): number {
+    return this.operations.filter((operation) => operation.outcome === LOST).length;
+  }
+
   /** Failures among operations sent after `event`. */
   failedSentAfter(event: string): number {
     const at = this.at(event);
@@ -151,7 +192,7 @@ export class DrillOutcome {
   }
 
   summary(): string {
-    const byKind = (['batch', 'stream'] as const).map((kind) => {
+    const byKind = KINDS.map((kind) => {
       const counts = new Map<string, number>();
       for (const operation of this.operations.filter((candidate) => candidate.kind === kind)) counts.set(operation.outcome, (counts.get(operation.outcome) ?? 0) + 1);
       return `${kind} ${[...counts].map(([outcome, count]) => `${count} × ${outcome}`).join(', ')}`;

@@ -15,13 +15,17 @@ export type HostName = (typeof HOST_NAMES)[number];
  * this machine through the bridge's own address. `down` removes them, also after a failed run.
  */
 export class Hosts {
-  private constructor(private readonly addresses: ReadonlyMap<HostName, string>) {}
+  private constructor(
+    private readonly addresses: ReadonlyMap<HostName, string>,
+    /** This machine's own address on the bridge: what the hosts reach it at (a customer's webhook receiver). */
+    readonly gateway: string,
+  ) {}
 
   static async up(): Promise<Hosts> {
     await run(HOSTS_SCRIPT, ['up']);
     const { stdout } = await run(HOSTS_SCRIPT, ['list']);
     const addresses = new Map(stdout.trim().split('\n').map((line) => line.split(' ') as [HostName, string]));
-    const hosts = new Hosts(addresses);
+    const hosts = new Hosts(addresses, (await run(HOSTS_SCRIPT, ['gateway'])).stdout.trim());
     for (const host of HOST_NAMES) await hosts.assertReachedThroughBridge(host);
     return hosts;
   }

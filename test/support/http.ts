@@ -16,13 +16,16 @@ export async function request(
 ): Promise<HttpResult> {
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs ?? 5000) });
   const text = await response.text();
-  let json: unknown;
+  return { status: response.status, headers: response.headers, text, json: parseJson(text) };
+}
+
+/** `text` parsed as JSON, or undefined when it is not JSON (a proxy's HTML error page). */
+export function parseJson(text: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    json = undefined;
+    return undefined;
   }
-  return { status: response.status, headers: response.headers, text, json };
 }
 
 /**
@@ -56,10 +59,10 @@ export function waitForStatus(url: string, status: number, timeoutMs = 20_000): 
   }, { timeoutMs });
 }
 
-/** Starts `server` on a free loopback port and returns its base URL. */
-export async function listenLocally(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+/** Starts `server` on a free port of `host` (loopback unless told) and returns its base URL. */
+export async function listenLocally(server: Server, host = '127.0.0.1'): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const address = server.address();
   if (typeof address !== 'object' || address === null) throw new Error('server is not listening on TCP');
-  return `http://127.0.0.1:${address.port}`;
+  return `http://${host}:${address.port}`;
 }

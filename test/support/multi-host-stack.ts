@@ -7,11 +7,12 @@ import { parseServerStatus } from './haproxy.js';
 import { HostProcess } from './host-process.js';
 import { Hosts, type HostName } from './hosts.js';
 import { request, waitFor } from './http.js';
+import { PrometheusServer } from './prometheus-server.js';
 import { ServiceProcess } from './service-process.js';
 import type { Env } from './test-stack.js';
 
 const HAPROXY_EXAMPLE = new URL('../../deploy/haproxy/haproxy.cfg', import.meta.url);
-/** The health-check page's 30 s check interval, scaled down for the drills (fall 3 × 2 s). */
+/** The health-check page's 30 s check and scrape interval, scaled down for the drills (fall 3 × 2 s). */
 export const CHECK_INTERVAL_S = 2;
 
 export type ApiHost = 'api-1' | 'api-2';
@@ -21,8 +22,9 @@ const PORTS = { api: 7100, asr: 2233, proxy: 6699, redis: 6379, lb: 80, lbStats:
 
 /**
  * The stack as it runs in production, one service per host (deploy/hosts/hosts.sh): Redis, the
- * license proxy, two workers advertising their own addresses and two API servers behind the
- * shipped HAProxy example (its check interval scaled to `CHECK_INTERVAL_S`).
+ * license proxy, two workers advertising their own addresses, two API servers behind the shipped
+ * HAProxy example and Prometheus with the shipped example scraping all of them (their intervals
+ * scaled to `CHECK_INTERVAL_S`).
  */
 export class MultiHostStack {
   readonly apis = new Map<ApiHost, ServiceProcess>();
@@ -30,24 +32,43 @@ export class MultiHostStack {
   proxy!: ServiceProcess;
   redis!: HostProcess;
   lb!: HostProcess;
+  prometheus!: PrometheusServer;
   readonly licenseKey: string;
   private readonly publicKey: string;
   private readonly dir = mkdtempSync(join(tmpdir(), 'stt-hosts-'));
 
-  private constructor(readonly hosts: Hosts) {
+  private constructor(
+    readonly hosts: Hosts,
+    /** What every API server of this stack is started with on top of the wiring (the first and each restart). */
+    private readonly apiEnv: Env,
+  ) {
     const pair = generateSigningKeyPair();
     this.publicKey = pair.publicKey;
     this.licenseKey = issueLicenseKey(pair.privateKeyPem, { customer: 'multi-host', validDays: 2, limits: { requests_per_minute: 100_000, concurrent_requests: 1000 } });
   }
 
   static async start(apiEnv: Env = {}): Promise<MultiHostStack> {
-    const stack = new MultiHostStack(await Hosts.up());
+    const stack = new MultiHostStack(await Hosts.up(), apiEnv);
     try {
       await stack.startRedis();
       await stack.startProxy();
       await Promise.all((['asr-1', 'asr-2'] as const).map((host) => stack.startWorker(host)));
-      await Promise.all((['api-1', 'api-2'] as const).map((host) => stack.startApi(host, apiEnv)));
+      await Promise.all((['api-1', 'api-2'] as const).map((host) => stack.startApi(host)));
       stack.startLoadBalancer();
+      const apis = [stack.apiInstance('api-1'), stack.apiInstance('api-2')];
+      stack.prometheus = await PrometheusServer.start({
+        hosts: stack.hosts,
+        host: 'prom',
+        targets: {
+          'api-server-health': apis,
+          'api-server': apis,
+          'lightning-asr': [stack.asrInstance('asr-1'), stack.asrInstance('asr-2')],
+          'license-proxy': [stack.instance('proxy', PORTS.proxy)],
+        },
+        intervalS: CHECK_INTERVAL_S,
+        licenseKey: stack.licenseKey,
+        dir: stack.dir,
+      });
       await stack.allInRotation();
       return stack;
     } catch (error) {
@@ -56,8 +77,21 @@ export class MultiHostStack {
     }
   }
 
+  /** `address:port`, as Prometheus labels a target's series (`instance`). */
+  instance(host: HostName, port: number): string {
+    return `${this.hosts.address(host)}:${port}`;
+  }
+
   url(host: HostName, port: number): string {
-    return `http://${this.hosts.address(host)}:${port}`;
+    return `http://${this.instance(host, port)}`;
+  }
+
+  apiInstance(host: ApiHost): string {
+    return this.instance(host, PORTS.api);
+  }
+
+  asrInstance(host: AsrHost): string {
+    return this.instance(host, PORTS.asr);
   }
 
   get lbUrl(): string {
@@ -101,12 +135,14 @@ export class MultiHostStack {
     return worker;
   }
 
-  async startApi(host: ApiHost, env: Env = {}): Promise<ServiceProcess> {
+  async startApi(host: ApiHost): Promise<ServiceProcess> {
     const api = this.service(host, 'api-server', {
       ...this.commonEnv,
       API_SERVER_PORT: String(PORTS.api),
       API_BASE_URL: this.url('proxy', PORTS.proxy),
-      ...env,
+      // The customer's webhook receiver runs on this machine, which the hosts reach at the gateway.
+      URL_FETCH_ALLOWED_HOSTS: this.hosts.gateway,
+      ...this.apiEnv,
     });
     this.apis.set(host, api);
     await api.waitForLog(/^API server listening on port/);
@@ -163,7 +199,7 @@ export class MultiHostStack {
   async stop(): Promise<void> {
     const services = [...this.apis.values(), ...this.workers.values(), ...(this.proxy ? [this.proxy] : [])];
     await Promise.all(services.map((service) => service.kill()));
-    await Promise.all([this.lb?.stop('SIGKILL'), this.redis?.stop('SIGKILL')]);
+    await Promise.all([this.lb?.stop('SIGKILL'), this.redis?.stop('SIGKILL'), this.prometheus?.stop()]);
     await this.hosts.down();
     rmSync(this.dir, { recursive: true, force: true });
   }

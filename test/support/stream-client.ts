@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
+import { parseJson } from './http.js';
 
 export interface StreamMessage {
   readonly type: string;
@@ -10,6 +11,7 @@ export interface StreamMessage {
 export class StreamRefused extends Error {
   constructor(
     readonly status: number,
+    /** The refusal's JSON body; undefined when there was none or it was not JSON (a load balancer's error page). */
     readonly body: any,
   ) {
     super(`stream refused with ${status}`);
@@ -40,7 +42,7 @@ export class StreamClient {
       socket.once('unexpected-response', (_upgrade, response) => {
         let body = '';
         response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        response.on('end', () => reject(new StreamRefused(response.statusCode ?? 0, body === '' ? undefined : JSON.parse(body))));
+        response.on('end', () => reject(new StreamRefused(response.statusCode ?? 0, parseJson(body))));
       });
       socket.once('error', reject);
     });

@@ -8,8 +8,9 @@ export interface Delivery {
 }
 
 /**
- * A webhook receiver on a loopback port, as a customer would run one: it records every delivery
- * and fails its first `failures` with 500, then answers 200.
+ * A webhook receiver on a port of this machine (loopback unless `host` says which of its
+ * addresses), as a customer would run one: it records every delivery and fails its first
+ * `failures` with 500, then answers 200.
  */
 export class WebhookReceiver {
   readonly deliveries: Delivery[] = [];
@@ -18,7 +19,7 @@ export class WebhookReceiver {
 
   constructor(private failures = 0) {}
 
-  static async start(failures = 0): Promise<WebhookReceiver> {
+  static async start(failures = 0, host?: string): Promise<WebhookReceiver> {
     const receiver = new WebhookReceiver(failures);
     receiver.server = createServer((req, res) => {
       let body = '';
@@ -30,7 +31,7 @@ export class WebhookReceiver {
         res.end();
       });
     });
-    receiver.url = `${await listenLocally(receiver.server)}/hook`;
+    receiver.url = `${await listenLocally(receiver.server, host)}/hook`;
     return receiver;
   }
 
