@@ -8,7 +8,7 @@ import { alertRules, PROMETHEUS_DIR, prometheusFile, promtool, scrapeJobs, type 
 import { matches, samples, selectors, type Sample, type Selector } from './support/promql.js';
 import { TestStack } from './support/test-stack.js';
 
-const ALERTS = ['APIServerDown', 'NoASRWorkers', 'LicenseGracePeriodEndingSoon', 'BatchQueueBacklog', 'StreamQueueBacklog', 'StreamLatencyHigh'];
+const ALERTS = ['APIServerDown', 'NoASRWorkers', 'LicenseGracePeriodEndingSoon', 'LicenseUnusable', 'BatchQueueBacklog', 'StreamQueueBacklog', 'StreamLatencyHigh'];
 
 /** The seed page's scrape job, word for word. */
 const SEED_JOB = `- job_name: 'api-server-health'
@@ -32,6 +32,7 @@ const LAXER: readonly { alert: string; from: string; to: string }[] = [
   { alert: 'NoASRWorkers', from: 'max(', to: 'min(' },
   { alert: 'NoASRWorkers', from: 'for: 1m', to: 'for: 45s' },
   { alert: 'LicenseGracePeriodEndingSoon', from: '< 3600', to: '<= 3600' },
+  { alert: 'LicenseUnusable', from: 'for: 1m', to: 'for: 45s' },
   { alert: 'BatchQueueBacklog', from: '> 20', to: '>= 20' },
   { alert: 'BatchQueueBacklog', from: 'for: 5m', to: 'for: 4m45s' },
   { alert: 'StreamQueueBacklog', from: '> 30', to: '>= 30' },
@@ -68,7 +69,7 @@ describe('alert rules and the example Prometheus configuration, checked by promt
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('promtool check rules: alerts.yml is valid and holds the six alerts, each read here', async () => {
+  test('promtool check rules: alerts.yml is valid and holds the seven alerts, each read here', async () => {
     const { code, output } = await promtool('check', 'rules', 'alerts.yml');
     assert.equal(code, 0, output);
     const rules = alertRules(prometheusFile('alerts.yml'));
@@ -105,7 +106,7 @@ describe('alert rules and the example Prometheus configuration, checked by promt
     writeFileSync(join(dir, 'license.key'), 'stl1.placeholder\n', { mode: 0o600 });
     const { code, output } = await promtool('check', 'config', join(dir, 'prometheus.yml'));
     assert.equal(code, 0, output);
-    assert.match(output, /SUCCESS: 6 rules found/);
+    assert.match(output, new RegExp(`SUCCESS: ${ALERTS.length} rules found`));
   });
 
   test("prometheus.yml: the seed's /health job verbatim, /metrics of every service (the API's with its key), alerts.yml as its rules", () => {
