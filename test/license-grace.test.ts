@@ -36,12 +36,16 @@ async function proxyWithClock(stack: TestStack, licenseServerUrl: string, clock:
     { logger, clock },
   );
   const messages = (): string[] => logs.map((line) => `${line.level}: ${line.msg}`);
-  /** The proxy's grace gauges now (what the LicenseGracePeriodEndingSoon alert reads). */
-  const grace = async (): Promise<{ active?: number; remaining?: number }> => {
+  /** The proxy's license gauges now: the grace period (what LicenseGracePeriodEndingSoon reads) and validity (LicenseUnusable's). */
+  const licenseGauges = async (): Promise<{ active?: number; remaining?: number; valid?: number }> => {
     const { text } = await request(`http://127.0.0.1:${port}/metrics`);
-    return { active: sampleValue(text, 'license_proxy_grace_period_active'), remaining: sampleValue(text, 'license_proxy_grace_period_remaining_seconds') };
+    return {
+      active: sampleValue(text, 'license_proxy_grace_period_active'),
+      remaining: sampleValue(text, 'license_proxy_grace_period_remaining_seconds'),
+      valid: sampleValue(text, 'license_proxy_license_valid'),
+    };
   };
-  return { proxy, url: `http://127.0.0.1:${port}`, logs, messages, grace };
+  return { proxy, url: `http://127.0.0.1:${port}`, logs, messages, licenseGauges };
 }
 
 function licenseId(stack: TestStack): string {
@@ -67,7 +71,7 @@ describe('grace period while the license server is unreachable', () => {
   test('24 h on the cached validation, the documented lines at their moments, then LICENSE_UNAVAILABLE; healthy again once upstream answers', async () => {
     const start = Date.now();
     let now = new Date(start);
-    const { proxy, url, messages, grace } = await proxyWithClock(stack, licenseServer.url, () => now);
+    const { proxy, url, messages, licenseGauges } = await proxyWithClock(stack, licenseServer.url, () => now);
     running = proxy;
     await stack.startApi({ API_BASE_URL: url });
     assert.equal((await request(`${url}/health`)).json.license_server, 'reachable');
@@ -105,7 +109,7 @@ describe('grace period while the license server is unreachable', () => {
     assert.equal(detailed.json.details.license_proxy.grace_period_ends_at, graceHealth.json.grace_period_ends_at);
     const metrics = await request(`${url}/metrics`);
     assert.match(metrics.text, /^license_proxy_validation_failures_total\{reason="unreachable"\} 2$/m);
-    assert.deepEqual(await grace(), { active: 1, remaining: 24 * 3600 - 600 });
+    assert.deepEqual(await licenseGauges(), { active: 1, remaining: 24 * 3600 - 600, valid: 1 });
 
     now = new Date(start + 12 * HOUR);
     await proxy.validateNow();
@@ -116,9 +120,9 @@ describe('grace period while the license server is unreachable', () => {
     assert.ok(messages().includes('warn: Grace period expires in 1 hour'), 'warned one hour before the end');
     assert.ok(!messages().includes('error: Grace period expired'));
     assert.equal((await request(`${url}/health`)).status, 200);
-    assert.deepEqual(await grace(), { active: 1, remaining: 3600 }, 'one hour left: the alert threshold');
+    assert.deepEqual(await licenseGauges(), { active: 1, remaining: 3600, valid: 1 }, 'one hour left: the alert threshold');
     now = new Date(start + 23 * HOUR + 60_000);
-    assert.deepEqual(await grace(), { active: 1, remaining: 3540 }, 'under an hour left: the alert fires');
+    assert.deepEqual(await licenseGauges(), { active: 1, remaining: 3540, valid: 1 }, 'under an hour left: the alert fires');
 
     // A live stream open when the grace period ends is ended with the reason.
     const live = await StreamClient.open(`${stack.apiUrl.replace('http', 'ws')}/v1/listen/stream`, { authorization: `Token ${stack.licenseKey}` });
@@ -131,7 +135,7 @@ describe('grace period while the license server is unreachable', () => {
     assert.equal(expired.status, 503);
     assert.equal(expired.json.license_valid, false);
     assert.equal(expired.json.grace_period_active, false);
-    assert.deepEqual(await grace(), { active: 0, remaining: 0 }, 'no grace period left to run');
+    assert.deepEqual(await licenseGauges(), { active: 0, remaining: 0, valid: 0 }, 'no grace period left to run: the license is unusable');
     const refused = await waitFor('the API server to refuse work', async () => {
       const answer = await request(`${stack.apiUrl}/v1/listen`, {
         method: 'POST',
