@@ -34,7 +34,7 @@ export interface PrometheusOptions {
  */
 export class PrometheusServer {
   private constructor(
-    private readonly process: HostProcess,
+    private readonly program: HostProcess,
     readonly url: string,
   ) {}
 
@@ -57,12 +57,12 @@ export class PrometheusServer {
     writeFileSync(join(options.dir, 'license.key'), options.licenseKey, { mode: 0o600 });
 
     const address = `${options.hosts.address(options.host)}:${PORT}`;
-    const process = new HostProcess(options.hosts, options.host, 'prometheus', [
+    const program = new HostProcess(options.hosts, options.host, 'prometheus', [
       `--config.file=${join(options.dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(options.dir, 'prometheus-data')}`,
       `--web.listen-address=${address}`,
     ]);
-    const server = new PrometheusServer(process, `http://${address}`);
+    const server = new PrometheusServer(program, `http://${address}`);
     try {
       await waitFor('Prometheus to be ready', async () => ((await request(`${server.url}/-/ready`, { timeoutMs: 1000 })).status === 200 ? true : undefined), {
         timeoutMs: 30_000,
@@ -70,7 +70,7 @@ export class PrometheusServer {
       });
     } catch (error) {
       await server.stop();
-      throw new Error(`${(error as Error).message}\n${process.output.join('')}`);
+      throw new Error(`${(error as Error).message}\n${program.output.join('')}`);
     }
     return server;
   }
@@ -93,6 +93,6 @@ export class PrometheusServer {
   }
 
   stop(): Promise<void> {
-    return this.process.stop();
+    return this.program.stop();
   }
 }
