@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { DrillLoad } from './support/drill-load.js';
 import { HOST_NAMES } from './support/hosts.js';
-import { request, waitFor } from './support/http.js';
+import { request, waitFor, waitForStatus } from './support/http.js';
 import { CHECK_INTERVAL_S, MultiHostStack } from './support/multi-host-stack.js';
 import { GOFORWARD_RAW, goforwardWav } from './support/speech-corpus.js';
 import { StreamClient } from './support/stream-client.js';
@@ -42,13 +42,7 @@ describe('several hosts behind a load balancer: the health-check page’s failov
 
   /** Waits until both API servers' /health answer `status` with `body`. */
   async function bothApisSay(status: number, body: unknown): Promise<void> {
-    for (const host of API_HOSTS) {
-      const answer = await waitFor(`${host}’s health to answer ${status}`, async () => {
-        const candidate = await request(`${stack.apiUrl(host)}/health`);
-        return candidate.status === status ? candidate : undefined;
-      }, { timeoutMs: 30_000, intervalMs: 250 });
-      assert.deepEqual(answer.json, body);
-    }
+    for (const host of API_HOSTS) assert.deepEqual((await waitForStatus(`${stack.apiUrl(host)}/health`, status, 30_000)).json, body);
   }
 
   /** Waits until Prometheus has scraped `expr` as `value` from both API servers. */
@@ -139,7 +133,8 @@ describe('several hosts behind a load balancer: the health-check page’s failov
     assert.deepEqual(await api2.exited(), { code: 0, signal: null });
     const exitedAt = Date.now();
     await stack.startApi('api-2');
-    const readyAt = await waitFor('the replacement to be ready', async () => ((await request(`${stack.apiUrl('api-2')}/health`)).status === 200 ? Date.now() : undefined), { timeoutMs: 30_000, intervalMs: 50 });
+    await waitForStatus(`${stack.apiUrl('api-2')}/health`, 200, 30_000);
+    const readyAt = Date.now();
     const [inRotationAt, scrapedHealthyAt] = await Promise.all([
       stack.allInRotation().then(() => Date.now()),
       stack.prometheus.until(HEALTH_UP, instance, 1),
