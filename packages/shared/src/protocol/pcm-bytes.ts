@@ -1,5 +1,8 @@
 import { endianness } from 'node:os';
 
+/** The one sample rate audio travels at between the API server and workers, and every engine decodes. */
+export const ENGINE_SAMPLE_RATE = 16_000;
+
 /*
  * 16-bit signed little-endian mono PCM as bytes and back: how segment audio is stored in Redis,
  * how clips are read from disk, and how live audio arrives in frames.

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { AsrEngine, LiveDecoder, RecognizedWord, Transcript } from '../asr-engine.js';
+import type { AsrEngine, EngineCapabilities, LiveDecoder, RecognizedWord, Transcript } from '../asr-engine.js';
+import { DecoderPool } from '../decoder-pool.js';
 import { loadPocketSphinx, type PocketSphinxLibrary, type Segment } from './libpocketsphinx.js';
 import { PocketSphinxLiveDecoder } from './pocketsphinx-live-decoder.js';
 import { isWord, spelling } from './pocketsphinx-words.js';
@@ -32,13 +33,13 @@ const LIVE_ARGS = ['-vad_postspeech', '10', '-fwdflat', 'no', '-bestpath', 'no',
  */
 export class PocketSphinxEngine implements AsrEngine {
   readonly name = 'pocketsphinx';
-  readonly model: string;
-  readonly sampleRate = 16000;
+  readonly model = 'en-us';
+  readonly capabilities: EngineCapabilities = { batch: true, streaming: 'native', wordTimestamps: true, languages: ['en'] };
+  readonly gpu = null;
   readonly capacity: number;
   readonly streamCapacity: number;
   private readonly library: PocketSphinxLibrary;
-  private readonly idle: unknown[] = [];
-  private readonly waiting: ((decoder: unknown) => void)[] = [];
+  private readonly pool: DecoderPool<unknown>;
   private readonly all: unknown[] = [];
   private readonly idleLive: unknown[] = [];
   private liveInUse = 0;
@@ -50,11 +51,10 @@ export class PocketSphinxEngine implements AsrEngine {
     private readonly args: readonly string[],
   ) {
     this.library = library;
-    this.model = 'en-us';
+    this.pool = new DecoderPool(decoders);
     this.capacity = decoders.length;
     this.streamCapacity = liveDecoders;
     this.all.push(...decoders);
-    this.idle.push(...decoders);
   }
 
   /** Loads the model into `options.decoders` decoders, one after another (each is CPU-bound). */
@@ -71,18 +71,15 @@ export class PocketSphinxEngine implements AsrEngine {
     return new PocketSphinxEngine(library, decoders, options.liveDecoders, args);
   }
 
-  async transcribe(pcm: Int16Array): Promise<Transcript> {
-    const decoder = await this.acquire();
-    try {
+  transcribe(pcm: Int16Array): Promise<Transcript> {
+    return this.pool.use(async (decoder) => {
       if (this.library.startUtt(decoder) < 0) throw new Error('PocketSphinx could not start an utterance');
       // Whole-utterance mode is what pocketsphinx_batch does: WER 0.28 on the LibriVox clips vs 0.37 live.
       if ((await this.library.processRaw(decoder, pcm, true)) < 0) throw new Error('PocketSphinx failed to process audio');
       if ((await this.library.endUtt(decoder)) < 0) throw new Error('PocketSphinx failed to finish the utterance');
       const words = this.library.segments(decoder).filter((segment) => isWord(segment.word)).map(toWord);
       return { text: words.map((word) => word.word).join(' '), words };
-    } finally {
-      this.release(decoder);
-    }
+    });
   }
 
   openLiveDecoder(): LiveDecoder | undefined {
@@ -97,7 +94,6 @@ export class PocketSphinxEngine implements AsrEngine {
   close(): void {
     for (const decoder of this.all) this.library.free(decoder);
     this.all.length = 0;
-    this.idle.length = 0;
     this.idleLive.length = 0;
   }
 
@@ -108,18 +104,6 @@ export class PocketSphinxEngine implements AsrEngine {
     const decoder = await this.library.createDecoder([...this.args, ...LIVE_ARGS]);
     this.all.push(decoder);
     return decoder;
-  }
-
-  private acquire(): Promise<unknown> {
-    const decoder = this.idle.pop();
-    if (decoder !== undefined) return Promise.resolve(decoder);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(decoder: unknown): void {
-    const next = this.waiting.shift();
-    if (next) next(decoder);
-    else this.idle.push(decoder);
   }
 }
 
