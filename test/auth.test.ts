@@ -8,6 +8,7 @@ import {
   Drain,
   HealthMonitor,
   loadConfig,
+  ModelCatalog,
   RequestOutcomes,
   routeOptions,
   SlowBodyGuard,
@@ -38,7 +39,7 @@ async function routeTable(stack: TestStack): Promise<RouteEntry[]> {
     connections: new ConnectionCap(config.MAX_CONNECTIONS),
     slowBodies: new SlowBodyGuard({ windowMs: config.BODY_RATE_WINDOW_S * 1000, minBytesPerSecond: config.BODY_MIN_BYTES_PER_S }),
     startedAt: Date.now(),
-    ...routeOptions({ config, queue, monitor, outcomes: new RequestOutcomes(config.HEALTH_ERROR_WINDOW_S), redis, keys, logger, streamLatency: metrics.streamLatency }),
+    ...routeOptions({ config, queue, catalog: new ModelCatalog(), monitor, outcomes: new RequestOutcomes(config.HEALTH_ERROR_WINDOW_S), redis, keys, logger, streamLatency: metrics.streamLatency }),
   });
   await app.ready();
   await app.close();

@@ -194,7 +194,7 @@ describe('nothing accepted is lost: bursts, Redis restarts, API servers killed',
     const redis = new Redis(stack.redis.url);
     try {
       await waitFor('no stored audio or segment job left', async () => {
-        const left = [...(await redis.keys('stt:audio:*')), ...(await redis.keys('stt:bull:transcription:job_*'))];
+        const left = [...(await redis.keys('stt:audio:*')), ...(await redis.keys('stt:bull:transcription.en-us:job_*'))];
         return left.length === 0 ? true : undefined;
       });
     } finally {

@@ -147,7 +147,18 @@ describe('health of a whole healthy stack', () => {
       const port = worker.logs.find((line) => typeof line.msg === 'string' && line.msg.startsWith('Server ready on port'))?.msg?.split(' ').pop();
       const health = await request(`http://127.0.0.1:${port}/health`);
       assert.equal(health.status, 200);
-      assert.deepEqual(health.json, { status: 'ready', engine: 'pocketsphinx', model: 'en-us', gpu: null, active_requests: 0, capacity: 1 });
+      // The contract's fields, and what the engine can do (how the API server routes to it).
+      assert.deepEqual(health.json, {
+        status: 'ready',
+        engine: 'pocketsphinx',
+        model: 'en-us',
+        gpu: null,
+        active_requests: 0,
+        capacity: 1,
+        languages: ['en'],
+        streaming: 'native',
+        word_timestamps: true,
+      });
       const metrics = await request(`http://127.0.0.1:${port}/metrics`);
       for (const name of ['asr_active_requests', 'asr_active_streams', 'asr_stream_queue_depth', 'asr_total_requests', 'asr_audio_seconds_total', 'asr_request_duration_seconds', 'asr_real_time_factor']) {
         assert.match(metrics.text, new RegExp(`^# TYPE ${name} `, 'm'), name);

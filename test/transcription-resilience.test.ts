@@ -112,7 +112,7 @@ describe('batch transcription under load and failure', () => {
     await waitFor('segments waiting', async () => {
       const redis = new Redis(stack.redis.url);
       try {
-        const waiting = await redis.llen('stt:bull:transcription:wait');
+        const waiting = await redis.llen('stt:bull:transcription.en-us:wait');
         return waiting >= 1 ? waiting : undefined;
       } finally {
         redis.disconnect();
@@ -132,7 +132,7 @@ describe('batch transcription under load and failure', () => {
     const redis = new Redis(stack.redis.url);
     try {
       await waitFor('stored audio deleted', async () => ((await redis.keys('stt:audio:*')).length === 0 ? true : undefined));
-      await waitFor('no segment of it waiting', async () => ((await redis.llen('stt:bull:transcription:wait')) === 0 ? true : undefined));
+      await waitFor('no segment of it waiting', async () => ((await redis.llen('stt:bull:transcription.en-us:wait')) === 0 ? true : undefined));
     } finally {
       redis.disconnect();
     }

@@ -151,7 +151,7 @@ describe('batch transcription of real speech', () => {
     const redis = new Redis(stack.redis.url);
     try {
       assert.deepEqual(await redis.keys('stt:audio:*'), []);
-      assert.deepEqual(await redis.keys('stt:bull:transcription:job_*'), [], 'no finished jobs kept');
+      assert.deepEqual(await redis.keys('stt:bull:transcription.en-us:job_*'), [], 'no finished jobs kept');
     } finally {
       redis.disconnect();
     }

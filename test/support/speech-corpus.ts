@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+export { setWer, wordErrors } from '../../packages/lightning-asr/src/scoring/word-error-rate.js';
+
 /** Debian's pocketsphinx-testdata: real recordings with reference transcripts. */
 export const TESTDATA = '/usr/share/pocketsphinx/test/data';
 export const LIBRIVOX = join(TESTDATA, 'librivox');
@@ -24,40 +26,6 @@ export function librivoxClips(): Clip[] {
     .filter((match): match is RegExpExecArray => match !== null);
   return references.map(([, text, id]) => ({ id: id!, wav: join(LIBRIVOX, `${id}.wav`), reference: text! }));
 }
-
-/** Word-level edit distance and reference length; WER over a set is the sum of one over the sum of the other. */
-export function wordErrors(reference: string, hypothesis: string): { errors: number; words: number } {
-  const ref = normalise(reference);
-  const hyp = normalise(hypothesis);
-  let previous = Array.from({ length: hyp.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= ref.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= hyp.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return { errors: previous[hyp.length]!, words: ref.length };
-}
-
-/** Word-weighted WER of hypotheses against references. */
-export function setWer(pairs: readonly { reference: string; hypothesis: string }[]): number {
-  let errors = 0;
-  let words = 0;
-  for (const pair of pairs) {
-    const counted = wordErrors(pair.reference, pair.hypothesis);
-    errors += counted.errors;
-    words += counted.words;
-  }
-  return errors / words;
-}
-
-const normalise = (text: string): string[] =>
-  text
-    .toLowerCase()
-    .replace(/[.,!?;:]/g, ' ')
-    .split(/\s+/)
-    .filter(Boolean);
 
 /**
  * PocketSphinx's own batch decoder on the clips, as the baseline. It is given headerless copies,

@@ -99,7 +99,7 @@ export class TestStack {
   }
 
   /** Starts a worker and waits for `readyLine` ("Server ready on port N" unless told otherwise). */
-  async startWorker(env: Env = {}, readyLine: RegExp = /^Server ready on port/): Promise<ServiceProcess> {
+  async startWorker(env: Env = {}, readyLine: RegExp = /^Server ready on port/, timeoutMs = 30_000): Promise<ServiceProcess> {
     const port = await freePort();
     const worker = this.spawn('lightning-asr', {
       ...this.commonEnv,
@@ -111,7 +111,7 @@ export class TestStack {
     });
     this.workers.push(worker);
     this.workerUrls.set(worker, `http://127.0.0.1:${port}`);
-    await worker.waitForLog(readyLine, 30_000);
+    await worker.waitForLog(readyLine, timeoutMs);
     return worker;
   }
 

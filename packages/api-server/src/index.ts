@@ -9,3 +9,4 @@ export { routeOptions } from './route-wiring.js';
 export { ApiMetrics } from './metrics.js';
 export { signBody } from './transcription/callback-delivery.js';
 export { TranscriptionQueue } from './transcription/transcription-queue.js';
+export { ModelCatalog } from './asr/model-catalog.js';

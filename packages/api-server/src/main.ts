@@ -20,6 +20,7 @@ import { SlowBodyGuard } from './http/slow-body-guard.js';
 import { ApiMetrics } from './metrics.js';
 import { routeOptions } from './route-wiring.js';
 import { TranscriptionQueue } from './transcription/transcription-queue.js';
+import { ModelCatalog } from './asr/model-catalog.js';
 
 runMain('api-server', async () => {
   const config = loadConfig();
@@ -34,10 +35,11 @@ runMain('api-server', async () => {
   logger.info(`Connecting to License Proxy at ${config.API_BASE_URL}`);
   const queue = new TranscriptionQueue(redis, keys, { redisUrl: config.REDIS_URL, audioTtlSeconds: config.CALLBACK_JOB_TIMEOUT_S + 600 });
   const outcomes = new RequestOutcomes(config.HEALTH_ERROR_WINDOW_S);
+  const catalog = new ModelCatalog();
   const monitor = new HealthMonitor(
     [
       new ApiServerProbe(outcomes, { minRequests: config.HEALTH_ERROR_MIN_REQUESTS, maxServerErrorRate: config.HEALTH_ERROR_RATE_PERCENT / 100 }),
-      new AsrProbe(workers, () => queue.waiting()),
+      new AsrProbe(workers, catalog, (models) => queue.waiting(models)),
       new LicenseProbe(config.API_BASE_URL),
       new RedisProbe(redis),
     ],
@@ -53,7 +55,7 @@ runMain('api-server', async () => {
   const drain = new Drain();
   const metrics = new ApiMetrics();
   registerBatchQueueGauge(metrics.registry, monitor);
-  const routes = routeOptions({ config, queue, monitor, outcomes, redis, keys, logger, streamLatency: metrics.streamLatency });
+  const routes = routeOptions({ config, queue, catalog, monitor, outcomes, redis, keys, logger, streamLatency: metrics.streamLatency });
   // Work stops when the license does (its grace period over, say): live streams too, not only new requests.
   monitor.onChange((component, report) => {
     if (component === 'license_proxy' && report.reason === REASONS.licenseInvalid) {

@@ -17,11 +17,14 @@ import { CallbackJobs } from './transcription/callback-jobs.js';
 import { UsageLimiter } from './limits/usage-limiter.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 import type { TranscriptionQueue } from './transcription/transcription-queue.js';
+import type { ModelCatalog } from './asr/model-catalog.js';
 
 /** What the API server has built before its routes. */
 export interface RouteDependencies {
   readonly config: ApiServerConfig;
   readonly queue: TranscriptionQueue;
+  /** The models the workers serve, as the ASR probe last saw them. */
+  readonly catalog: ModelCatalog;
   readonly monitor: HealthMonitor;
   readonly outcomes: RequestOutcomes;
   readonly redis: Redis;
@@ -40,7 +43,7 @@ export function routeOptions(dependencies: RouteDependencies): {
   stream: StreamRouteOptions;
   callbackJobs: CallbackJobs;
 } {
-  const { config, monitor, outcomes, redis, keys, logger, streamLatency } = dependencies;
+  const { config, monitor, catalog, outcomes, redis, keys, logger, streamLatency } = dependencies;
   const limiter = new UsageLimiter(
     redis,
     keys,
@@ -54,6 +57,7 @@ export function routeOptions(dependencies: RouteDependencies): {
   const usage = new UsageRecorder(redis, keys, logger);
   const stream: StreamRouteOptions = {
     monitor,
+    catalog,
     outcomes,
     workers: new StreamWorkerPicker(new WorkerRegistry(redis, keys), config.LIGHTNING_ASR_STREAMING_BASE_URL),
     sessions: new LiveSessions(),
@@ -90,7 +94,7 @@ function newCallbackJobs(dependencies: RouteDependencies, limiter: UsageLimiter)
 }
 
 function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimiter, usage: UsageRecorder, callbackJobs: CallbackJobs): ListenRouteOptions {
-  const { config, queue, monitor, outcomes, logger } = dependencies;
+  const { config, queue, catalog, monitor, outcomes, logger } = dependencies;
   return {
     transcriber: new BatchTranscriber(
       queue,
@@ -103,6 +107,7 @@ function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimit
       logger,
     ),
     queue,
+    catalog,
     monitor,
     callbackJobs,
     outcomes,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { closeWithin, createLogger, createRedis, listenOn, onShutdownSignal, RedisKeys, runMain, VERSION } from '@stt/shared';
 import { loadConfig } from './config.js';
-import { createEngine } from './engine/create-engine.js';
+import { loadConfiguredEngine } from './engine/load-configured-engine.js';
 import { TranscriptionConsumer } from './jobs/transcription-consumer.js';
 import { AsrMetrics } from './metrics.js';
 import { WorkerRegistration } from './registry/worker-registration.js';
@@ -16,7 +16,7 @@ runMain('lightning-asr', async () => {
   logger.info(`Starting Lightning ASR v${VERSION}`);
   const clip = await readSelfTestClip(config.ASR_SELF_TEST_AUDIO);
 
-  const state = new WorkerState({ id: config.workerId, address: config.advertiseUrl, startedAt: new Date() });
+  const state = new WorkerState({ id: config.workerId, address: config.advertiseUrl, startedAt: new Date(), engine: config.ASR_ENGINE });
   const metrics = new AsrMetrics(state);
   const app = buildServer(state, metrics, logger);
   const redis = createRedis(config.REDIS_URL, logger);
@@ -49,11 +49,22 @@ runMain('lightning-asr', async () => {
     return 0;
   });
 
-  // Listen first so /health answers "loading" while the model loads.
+  // Listen first so /health answers "loading" while the model downloads and loads.
   await listenOn(app, { variable: 'ASR_PORT', port: config.ASR_PORT, host: config.ASR_HOST });
-  logger.info(`Loading model: ${config.ASR_ENGINE}`);
-  const engine = await createEngine(config);
-  logger.info({ engine: engine.name, model: engine.model, decoders: engine.capacity }, 'Model loaded successfully');
+  if (config.GPU_DEVICE_ID !== undefined) logger.info(`GPU requested: device ${config.GPU_DEVICE_ID}`);
+  let engine;
+  try {
+    engine = await loadConfiguredEngine(config, logger);
+  } catch (error) {
+    // A model that cannot be had is reported, not retried by crashing: the process stays up,
+    // unhealthy with the reason in /health and the registry, until the operator fixes it.
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.error(reason);
+    state.fail(reason);
+    registration.start();
+    return;
+  }
+  logger.info({ engine: engine.name, model: engine.model, decoders: engine.capacity, gpu: engine.gpu }, 'Model loaded successfully');
   selfTest = new SelfTest(engine, clip, config.ASR_SELF_TEST_EXPECTED, logger);
   state.attach(engine, selfTest);
   const jobs = new TranscriptionConsumer(engine, redis, keys, state, metrics, logger, {

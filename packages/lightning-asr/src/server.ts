@@ -13,14 +13,18 @@ export function buildServer(state: WorkerState, metrics: AsrMetrics, logger: Log
   const app = createHttpServer(logger);
   app.get('/health', async (_request, reply) => {
     const status = state.status;
-    if (status === 'ready') {
+    const engine = state.engine;
+    if (status === 'ready' && engine !== undefined) {
       return reply.send({
         status,
-        engine: state.engineName,
-        model: state.model,
-        gpu: null,
+        engine: engine.name,
+        model: engine.model,
+        gpu: engine.gpu,
         active_requests: state.activeRequests,
         capacity: state.capacity,
+        languages: engine.capabilities.languages,
+        streaming: engine.capabilities.streaming,
+        word_timestamps: engine.capabilities.wordTimestamps,
       });
     }
     return reply.code(503).send({ status: status === 'loading' ? 'loading' : 'unhealthy', reason: state.reason });

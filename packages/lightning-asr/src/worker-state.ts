@@ -14,6 +14,8 @@ export interface WorkerIdentity {
   readonly id: string;
   readonly address: string;
   readonly startedAt: Date;
+  /** The configured engine, named in the registry before (or without) a loaded one. */
+  readonly engine: string;
 }
 
 /**
@@ -28,6 +30,8 @@ export class WorkerState {
   private attached: AsrEngine | undefined;
   private selfTest: SelfTest | undefined;
   private draining = false;
+  /** Why the engine could not be had (its model failed to download, check or load); final until a restart. */
+  private failure: string | undefined;
 
   constructor(readonly identity: WorkerIdentity) {}
 
@@ -36,12 +40,18 @@ export class WorkerState {
     this.selfTest = selfTest;
   }
 
+  /** The model could not be made ready: the worker stays up, unhealthy with this reason, and takes no work. */
+  fail(reason: string): void {
+    this.failure = reason;
+  }
+
   startDraining(): void {
     this.draining = true;
   }
 
   get status(): WorkerStatus {
     if (this.draining) return 'draining';
+    if (this.failure !== undefined) return 'unhealthy';
     const result = this.selfTest?.result;
     if (!this.attached || !result) return 'loading';
     return result.passed ? 'ready' : 'unhealthy';
@@ -55,7 +65,7 @@ export class WorkerState {
       case 'draining':
         return 'Server is shutting down';
       case 'unhealthy':
-        return this.selfTest?.result?.reason ?? 'Self-test failed';
+        return this.failure ?? this.selfTest?.result?.reason ?? 'Self-test failed';
       case 'ready':
         return undefined;
     }
@@ -89,16 +99,21 @@ export class WorkerState {
     return this.attached?.streamCapacity ?? 0;
   }
 
-  /** The registry entry; only meaningful once the engine is attached. */
+  /** The registry entry: engine and capabilities are placeholders until the engine is attached. */
   toWorkerInfo(now: Date = new Date()): WorkerInfo {
     const status = this.status;
     const reason = this.reason;
+    const capabilities = this.attached?.capabilities;
     return {
       id: this.identity.id,
       address: this.identity.address,
       pid: process.pid,
-      engine: this.engineName ?? 'unknown',
+      engine: this.engineName ?? this.identity.engine,
       model: this.model ?? 'unknown',
+      languages: [...(capabilities?.languages ?? [])],
+      streaming: capabilities?.streaming ?? 'vad-chunked',
+      word_timestamps: capabilities?.wordTimestamps ?? false,
+      gpu: this.attached?.gpu ?? null,
       capacity: this.capacity,
       stream_capacity: this.streamCapacity,
       active_requests: this.activeRequests,

@@ -33,9 +33,8 @@ export {
 } from './protocol/license-server-api.js';
 export { usageEventSchema, type UsageEvent } from './protocol/usage-event.js';
 export {
-  JOB_SAMPLE_RATE,
   recognizedWordSchema,
-  TRANSCRIPTION_QUEUE,
+  transcriptionQueueName,
   transcriptionJobResultSchema,
   transcriptionJobSchema,
   type RecognizedWord,

@@ -3,7 +3,7 @@ import { ApiError } from '@stt/shared';
 import { ByteReader } from './byte-reader.js';
 import { decodeWav } from './decode-wav.js';
 import { decodeWithFfmpeg } from './ffmpeg-decoder.js';
-import { OUTPUT_SAMPLE_RATE } from './pcm16.js';
+import { ENGINE_SAMPLE_RATE } from '@stt/shared';
 import { SNIFF_LENGTH, sniffFormat } from './sniff-format.js';
 import { spoolToTempFile } from './spool-to-file.js';
 import { openWav } from './wav-container.js';
@@ -33,7 +33,7 @@ export interface DecodeAudioOptions {
 export async function* decodeAudio(input: Readable, options: DecodeAudioOptions): AsyncGenerator<Int16Array> {
   const { maxDurationSeconds } = options;
   if (!(maxDurationSeconds > 0)) throw new RangeError('maxDurationSeconds must be positive.');
-  const maxSamples = Math.floor(maxDurationSeconds * OUTPUT_SAMPLE_RATE);
+  const maxSamples = Math.floor(maxDurationSeconds * ENGINE_SAMPLE_RATE);
   const reader = ByteReader.fromReadable(input, options.signal);
   try {
     let sampleCount = 0;

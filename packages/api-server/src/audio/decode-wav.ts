@@ -1,5 +1,6 @@
 import { MonoMixer } from './mono-mixer.js';
-import { OUTPUT_SAMPLE_RATE, toInt16 } from './pcm16.js';
+import { ENGINE_SAMPLE_RATE } from '@stt/shared';
+import { toInt16 } from './pcm16.js';
 import { SincResampler } from './sinc-resampler.js';
 import type { WavData } from './wav-container.js';
 
@@ -11,7 +12,7 @@ import type { WavData } from './wav-container.js';
 export async function* decodeWav(wav: WavData): AsyncGenerator<Int16Array> {
   const mixer = new MonoMixer(wav.format);
   const resampler =
-    wav.format.sampleRate === OUTPUT_SAMPLE_RATE ? undefined : new SincResampler(wav.format.sampleRate, OUTPUT_SAMPLE_RATE);
+    wav.format.sampleRate === ENGINE_SAMPLE_RATE ? undefined : new SincResampler(wav.format.sampleRate, ENGINE_SAMPLE_RATE);
   for await (const bytes of wav.bytes) {
     const mono = mixer.mix(bytes);
     const samples = resampler ? resampler.push(mono) : mono;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, Int16Assembler } from '@stt/shared';
-import { OUTPUT_SAMPLE_RATE } from './pcm16.js';
+import { ENGINE_SAMPLE_RATE } from '@stt/shared';
 
 /** What ffmpeg reads: the upload's bytes through its stdin, or a file (for containers that need seeking). */
 export type FfmpegInput = { readonly bytes: AsyncIterable<Uint8Array> } | { readonly path: string };
@@ -88,7 +88,7 @@ function ffmpegArguments(source: string): string[] {
     // The first audio stream only: an MP3's cover art or an MP4's video is not decoded at all.
     '-map', '0:a:0',
     '-ac', '1',
-    '-ar', String(OUTPUT_SAMPLE_RATE),
+    '-ar', String(ENGINE_SAMPLE_RATE),
     '-f', 's16le',
     'pipe:1',
   ];

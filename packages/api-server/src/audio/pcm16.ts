@@ -1,6 +1,3 @@
-/** The decoder's output format: what the ASR engine takes. */
-export const OUTPUT_SAMPLE_RATE = 16_000;
-
 /** Samples in [-1, 1] to 16-bit, rounded to nearest and clipped (float WAVs may exceed full scale). */
 export function toInt16(samples: Float32Array): Int16Array {
   const output = new Int16Array(samples.length);

@@ -1,6 +1,7 @@
 export type ComponentStatus = 'healthy' | 'degraded' | 'unhealthy';
 
-export type ComponentDetails = Readonly<Record<string, string | number | boolean | null>>;
+/** A detail is a figure, or a list of records (the ASR component's models). */
+export type ComponentDetails = Readonly<Record<string, string | number | boolean | null | readonly object[]>>;
 
 /** One component's health as the last probe saw it. Only `unhealthy` carries a reason. */
 export interface ComponentReport {

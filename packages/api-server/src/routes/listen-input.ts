@@ -29,7 +29,8 @@ export function maxBodyBytes(request: FastifyRequest, maxUploadBytes: number): n
 
 /**
  * Reads a transcription request: multipart (`audio` file + fields), JSON (`url` + options) or
- * raw audio bytes (options in the query). `onAudio` is called as soon as the audio is known and
+ * raw audio bytes (options in the query). `onAudio` is called as soon as the audio is known, with
+ * the fields read before it (the query's, a form's fields before its file, a JSON body's), and
  * must consume an upload before returning, so fields after the file are still read: curl sends
  * `-F audio=@x -F punctuate=false` in that order. Both or neither of audio and url → 400; a form
  * the parser cannot read → 400 INVALID_PARAMETER naming `body`.
@@ -37,7 +38,7 @@ export function maxBodyBytes(request: FastifyRequest, maxUploadBytes: number): n
 export async function readListenInput(
   request: FastifyRequest,
   maxUploadBytes: number,
-  onAudio: (source: AudioSource) => Promise<void>,
+  onAudio: (source: AudioSource, fieldsSoFar: Readonly<Record<string, unknown>>) => Promise<void>,
 ): Promise<{ fields: Record<string, unknown> }> {
   const fields: Record<string, unknown> = { ...(request.query as Record<string, unknown>) };
   let audio = false;
@@ -54,13 +55,13 @@ export async function readListenInput(
       }
       if (fields.url !== undefined) throw bothGiven();
       audio = true;
-      await onAudio({ kind: 'upload', stream: part.file });
+      await onAudio({ kind: 'upload', stream: part.file }, { ...fields });
     }
   } else if (isUploadBody(request.body)) {
     if (request.headers['content-length'] !== '0') {
       if (fields.url !== undefined) throw bothGiven();
       audio = true;
-      await onAudio({ kind: 'upload', stream: request.body });
+      await onAudio({ kind: 'upload', stream: request.body }, { ...fields });
     }
   } else if (request.body !== undefined) {
     // A JSON body: `null`, `"text"` or `[…]` parse as JSON too, but carry no fields.
@@ -72,7 +73,7 @@ export async function readListenInput(
   if (url !== undefined && audio) throw bothGiven();
   if (url !== undefined) {
     if (typeof url !== 'string') throw new ApiError('INVALID_PARAMETER', 'url must be a string.', { parameter: 'url' });
-    await onAudio({ kind: 'url', url });
+    await onAudio({ kind: 'url', url }, { ...fields });
   } else if (!audio) {
     throw new ApiError('MISSING_PARAMETER', 'Send audio: a multipart field "audio", a JSON body with "url", or the audio bytes as the body.');
   }

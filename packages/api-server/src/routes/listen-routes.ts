@@ -12,6 +12,7 @@ import type { CallbackJobs } from '../transcription/callback-jobs.js';
 import { visibleJob } from '../transcription/callback-job-record.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
 import { parseListenOptions, type ListenOptions } from '../transcription/listen-options.js';
+import type { ModelCatalog } from '../asr/model-catalog.js';
 import { cloudResponse, listenResponse } from '../transcription/listen-response.js';
 import type { TranscriptionQueue } from '../transcription/transcription-queue.js';
 import { decodeAudio } from '../audio/index.js';
@@ -27,6 +28,7 @@ import { ClientGoneError } from '../errors/client-gone-error.js';
 export interface ListenRouteOptions {
   readonly transcriber: BatchTranscriber;
   readonly queue: TranscriptionQueue;
+  readonly catalog: ModelCatalog;
   readonly monitor: HealthMonitor;
   readonly callbackJobs: CallbackJobs;
   /** Where each request's outcome is counted, for the API server's health. */
@@ -68,10 +70,11 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   const handle = (dialect: Dialect) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const optionNames = (fields: Readonly<Record<string, unknown>>) => (dialect === 'cloud' ? renameKeys(fields, CLOUD_NAMES) : fields);
     const startedAt = performance.now();
     const usage = (request.usage = newRequestUsage('batch'));
     refuseDeclaredOversize(request, reply, limits.maxUploadBytes);
-    await assertAcceptingWork(options.monitor, options.queue, limits.maxQueuedSegments);
+    await assertAcceptingWork(options.monitor, options.queue, options.catalog, limits.maxQueuedSegments);
     const slot = await options.limiter.admit(request.license!, request.id);
     let slotHandedOver = false;
     const id = `job_${randomUUID().replaceAll('-', '')}`;
@@ -79,7 +82,10 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     let run: TranscriptionRun | undefined;
     let audio: IngestedAudio | undefined;
     let uploadBytes = 0;
-    const begin = async (stream: Readable, kind: AudioSource['kind']): Promise<void> => {
+    /** The model is chosen as the audio starts, from the options sent before it. */
+    let model: string | undefined;
+    const begin = async (stream: Readable, kind: AudioSource['kind'], fieldsSoFar: Readonly<Record<string, unknown>>): Promise<void> => {
+      model = options.catalog.choose(parseListenOptions(optionNames(fieldsSoFar)));
       const counted = new ByteLimitStream(limits.maxUploadBytes, () => uploadTooLarge(limits.maxUploadBytes));
       // `finished`, not an 'error' listener: the parser may have failed the stream before it got
       // here (a small form whose closing boundary is missing arrives, and fails, all at once). A
@@ -96,7 +102,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
         maxDurationSeconds: limits.maxDurationSeconds,
         onDecoderError: (detail) => request.log.warn({ ffmpeg: detail }, 'ffmpeg could not decode the upload'),
       });
-      run = options.transcriber.start(id, request.id, pcm);
+      run = options.transcriber.start(id, request.id, model, pcm);
       [audio] = await Promise.all([run.ingested, uploaded]);
     };
     const cancel = (reason: Error): void => {
@@ -117,17 +123,18 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     try {
       let listenOptions: ListenOptions;
       try {
-        const { fields } = await readListenInput(request, limits.maxUploadBytes, async (source: AudioSource) => {
-          if (source.kind === 'upload') return begin(source.stream, source.kind);
+        const { fields } = await readListenInput(request, limits.maxUploadBytes, async (source: AudioSource, fieldsSoFar) => {
+          if (source.kind === 'upload') return begin(source.stream, source.kind, fieldsSoFar);
           const fetched = await fetchAudio(source.url, {
             allowedHosts: limits.urlAllowedHosts,
             timeoutMs: limits.urlFetchTimeoutMs,
             maxBytes: limits.maxUploadBytes,
             signal: abort.signal,
           });
-          return begin(fetched.stream, source.kind);
+          return begin(fetched.stream, source.kind, fieldsSoFar);
         });
-        listenOptions = parseListenOptions(dialect === 'cloud' ? renameKeys(fields, CLOUD_NAMES) : fields);
+        listenOptions = parseListenOptions(optionNames(fields));
+        if (options.catalog.choose(listenOptions) !== model) throw modelChangedLate();
         usage.features = listenFeatures(listenOptions);
         if (listenOptions.callback_url !== undefined) await assertUrlAllowed(listenOptions.callback_url, limits.urlAllowedHosts);
       } catch (error) {
@@ -183,6 +190,12 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     return reply.send(visibleJob(record));
   });
 }
+
+/** A form whose `model` or `language`, sent after its audio part, would have sent the audio to another model. */
+const modelChangedLate = (): ApiError =>
+  new ApiError('INVALID_PARAMETER', 'Send model and language before the audio part of the form (or as query parameters): they choose the model the audio goes to.', {
+    parameter: 'model',
+  });
 
 /**
  * A body whose Content-Length cannot fit the upload limit is refused from its header, before a

@@ -11,13 +11,15 @@ import type { LiveSessions } from '../streaming/live-sessions.js';
 import type { StreamLatency } from '../streaming/stream-latency.js';
 import type { StreamWorkerPicker } from '../streaming/stream-worker-picker.js';
 import { connectWorkerStream, WorkerRefusedStream } from '../streaming/worker-stream-connection.js';
-import { SUPPORTED_LANGUAGES } from '../transcription/listen-options.js';
+import { primaryLanguage } from '../transcription/listen-options.js';
+import type { ModelCatalog } from '../asr/model-catalog.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import { newRequestUsage, usageEvent } from '../usage/usage-recording.js';
 import { assertComponentsServing } from './work-admission.js';
 
 export interface StreamRouteOptions {
   readonly monitor: HealthMonitor;
+  readonly catalog: ModelCatalog;
   /** Where each stream's outcome is counted, for the API server's health. */
   readonly outcomes: RequestOutcomes;
   readonly workers: StreamWorkerPicker;
@@ -43,7 +45,7 @@ const STREAM_PATHS = ['/v1/listen/stream', '/api/v1/lightning/get_text', '/waves
 
 declare module 'fastify' {
   interface FastifyRequest {
-    stream?: { readonly query: StreamQuery; readonly worker: WebSocket };
+    stream?: { readonly query: StreamQuery; readonly model: string; readonly worker: WebSocket };
   }
 }
 
@@ -89,18 +91,16 @@ async function openWorker(request: FastifyRequest, reply: FastifyReply, options:
     throw new ApiError('INVALID_PARAMETER', `The value of ${parameter} is not valid.`, { parameter });
   }
   const query = parsed.data;
-  if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(query.language.split(/[-_]/)[0] ?? '')) {
-    throw new ApiError('UNSUPPORTED_LANGUAGE', `Language "${query.language}" is not supported.`, { supported_languages: SUPPORTED_LANGUAGES });
-  }
   assertComponentsServing(options.monitor);
-  const { worker } = await connectAnyWorker(options, query, 0, request.id, request.log);
+  const model = options.catalog.choose({ model: query.model, language: primaryLanguage(query.language) });
+  const { worker } = await connectAnyWorker(options, query, model, 0, request.id, request.log);
   if (worker === undefined) throw new ApiError('SERVICE_UNAVAILABLE', 'No ASR worker can take a stream now.', { retry_after: 5 });
   // A client that hangs up before its upgrade completes gets no session to end the worker's
   // stream: tie the worker's socket to the client's, or the worker place stays taken.
   const clientSocket = request.raw.socket;
   if (clientSocket.destroyed) worker.close(CLOSE_CODES.normal);
   else clientSocket.once('close', () => worker.close(CLOSE_CODES.normal));
-  request.stream = { query, worker };
+  request.stream = { query, model, worker };
 }
 
 /**
@@ -110,13 +110,14 @@ async function openWorker(request: FastifyRequest, reply: FastifyReply, options:
 async function connectAnyWorker(
   options: StreamRouteOptions,
   query: StreamQuery,
+  model: string,
   offsetSeconds: number,
   requestId: string,
   log: Pick<Logger, 'warn'>,
 ): Promise<WorkerConnection> {
   const { interim_results, endpointing, eou_timeout_ms, vad_events } = query;
   let workersFull = false;
-  for (const address of await options.workers.candidates().catch(() => [])) {
+  for (const address of await options.workers.candidates(model).catch(() => [])) {
     try {
       return { worker: await connectWorkerStream(address, { interim_results, endpointing, eou_timeout_ms, vad_events, offset_s: offsetSeconds }, requestId), workersFull };
     } catch (error) {
@@ -128,7 +129,7 @@ async function connectAnyWorker(
 }
 
 async function runSession(client: WebSocket, request: FastifyRequest, options: StreamRouteOptions): Promise<void> {
-  const { query, worker } = request.stream!;
+  const { query, model, worker } = request.stream!;
   const license = request.license!;
   const log = options.logger.child({ request_id: request.id });
   const relay = new StreamRelay(
@@ -142,7 +143,7 @@ async function runSession(client: WebSocket, request: FastifyRequest, options: S
       maxBufferedBytes: options.maxBufferedBytes,
       maxFrameBytes: options.maxFrameBytes,
       maxReplaySeconds: MAX_REPLAY_SECONDS,
-      reconnect: (offsetSeconds) => connectAnyWorker(options, query, offsetSeconds, request.id, log),
+      reconnect: (offsetSeconds) => connectAnyWorker(options, query, model, offsetSeconds, request.id, log),
       latency: options.latency,
     },
     log,

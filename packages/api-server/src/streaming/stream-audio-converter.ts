@@ -1,5 +1,6 @@
 import { Int16Assembler, type StreamEncoding } from '@stt/shared';
-import { OUTPUT_SAMPLE_RATE, toInt16 } from '../audio/pcm16.js';
+import { ENGINE_SAMPLE_RATE } from '@stt/shared';
+import { toInt16 } from '../audio/pcm16.js';
 import { SincResampler } from '../audio/sinc-resampler.js';
 import { ALAW_TABLE, decodeG711, MULAW_TABLE } from './g711.js';
 
@@ -15,7 +16,7 @@ export class StreamAudioConverter {
     private readonly encoding: StreamEncoding,
     sampleRate: number,
   ) {
-    this.resampler = sampleRate === OUTPUT_SAMPLE_RATE ? undefined : new SincResampler(sampleRate, OUTPUT_SAMPLE_RATE);
+    this.resampler = sampleRate === ENGINE_SAMPLE_RATE ? undefined : new SincResampler(sampleRate, ENGINE_SAMPLE_RATE);
   }
 
   convert(frame: Uint8Array): Int16Array {

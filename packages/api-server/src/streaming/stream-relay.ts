@@ -10,8 +10,7 @@ import {
   type Logger,
   type StreamCommand,
   type StreamQuery,
-  type WorkerStreamEvent,
-} from '@stt/shared';
+  type WorkerStreamEvent, ENGINE_SAMPLE_RATE } from '@stt/shared';
 import { clientMessage } from './client-messages.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { StreamAudioConverter } from './stream-audio-converter.js';
@@ -67,11 +66,10 @@ export interface ClientFrame {
   readonly isBinary: boolean;
 }
 
-const SAMPLE_RATE = 16_000;
 /** How long a session ended by the server waits for its last final. */
 const LAST_FINAL_WAIT_MS = 5000;
 /** Audio goes to the worker in frames of at most 1 s, whatever the client's frames were (the worker takes ≤ 10 s). */
-const WORKER_FRAME_SAMPLES = SAMPLE_RATE;
+const WORKER_FRAME_SAMPLES = ENGINE_SAMPLE_RATE;
 
 /**
  * One client stream relayed to a worker: audio converted to 16 kHz linear16 on the way in,
@@ -105,7 +103,7 @@ export class StreamRelay {
   ) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.converter = new StreamAudioConverter(options.query.encoding, options.query.sample_rate);
-    this.replay = new ReplayBuffer(options.maxReplaySeconds * SAMPLE_RATE);
+    this.replay = new ReplayBuffer(options.maxReplaySeconds * ENGINE_SAMPLE_RATE);
     this.attach(worker);
     // Watched from the upgrade on, not from start(): a client closed while its limits are checked
     // (the WebSocket layer refused a frame, say) must end the session, or its worker stream is
@@ -160,8 +158,8 @@ export class StreamRelay {
   }
 
   private async moveToAnotherWorker(): Promise<void> {
-    this.log.warn({ replay_seconds: (this.samplesSent - this.replay.start) / SAMPLE_RATE }, 'Worker lost mid-stream; moving the session');
-    const { worker, workersFull } = await this.options.reconnect(this.replay.start / SAMPLE_RATE).catch(() => ({ workersFull: false }) as WorkerConnection);
+    this.log.warn({ replay_seconds: (this.samplesSent - this.replay.start) / ENGINE_SAMPLE_RATE }, 'Worker lost mid-stream; moving the session');
+    const { worker, workersFull } = await this.options.reconnect(this.replay.start / ENGINE_SAMPLE_RATE).catch(() => ({ workersFull: false }) as WorkerConnection);
     if (this.ended) {
       worker?.close(CLOSE_CODES.normal);
       return;
@@ -227,7 +225,7 @@ export class StreamRelay {
    * no replay repeats the audio before it, and the command is answered.
    */
   private settle(event: Extract<WorkerStreamEvent, { type: 'partial' | 'final' }>): number | undefined {
-    const position = Math.round(event.end * SAMPLE_RATE);
+    const position = Math.round(event.end * ENGINE_SAMPLE_RATE);
     const audioArrivedAt = this.replay.arrivalOf(position);
     if (event.type === 'partial') return audioArrivedAt;
     this.replay.dropBefore(Math.min(this.samplesSent, position));
@@ -295,7 +293,7 @@ export class StreamRelay {
     if (closeCode !== undefined && this.client.readyState === this.client.OPEN) this.client.close(closeCode);
     const worker = this.worker;
     if (worker !== undefined && (worker.readyState === worker.OPEN || worker.readyState === worker.CONNECTING)) worker.close(CLOSE_CODES.normal);
-    this.resolveFinished({ audioSeconds: this.samplesSent / SAMPLE_RATE, closeCode, errorCode });
+    this.resolveFinished({ audioSeconds: this.samplesSent / ENGINE_SAMPLE_RATE, closeCode, errorCode });
   }
 
   /** Sends `message` unless the client has gone; whether it was sent. */

@@ -1,4 +1,4 @@
-import { ApiError, JOB_SAMPLE_RATE, type Logger, type TranscriptionJobResult } from '@stt/shared';
+import { ApiError, ENGINE_SAMPLE_RATE, type Logger, type TranscriptionJobResult } from '@stt/shared';
 import { ClientGoneError } from '../errors/client-gone-error.js';
 import { PcmSegmenter, type PcmSegment } from './pcm-segmenter.js';
 import { joinSegments, type BatchTranscript } from './batch-transcript.js';
@@ -18,6 +18,7 @@ export interface BatchTranscriberOptions {
 
 /** The whole input read and queued: what a callback job needs to take the segments over. */
 export interface IngestedAudio {
+  readonly model: string;
   readonly segments: readonly SegmentRef[];
   readonly durationSeconds: number;
 }
@@ -50,13 +51,14 @@ export class BatchTranscriber {
     private readonly logger: Logger,
   ) {}
 
-  start(id: string, requestId: string, pcm: AsyncIterable<Int16Array>): TranscriptionRun {
+  /** Transcribes `pcm` on `model`'s workers. */
+  start(id: string, requestId: string, model: string, pcm: AsyncIterable<Int16Array>): TranscriptionRun {
     const controller = new AbortController();
     let handedOver = false;
     const refs: SegmentRef[] = [];
     const results: Promise<TranscriptionJobResult>[] = [];
     const segmenter = new PcmSegmenter({
-      sampleRate: JOB_SAMPLE_RATE,
+      sampleRate: ENGINE_SAMPLE_RATE,
       maxSegmentSeconds: this.options.maxSegmentSeconds,
       minSegmentSeconds: this.options.minSegmentSeconds,
     });
@@ -70,7 +72,7 @@ export class BatchTranscriber {
       const submit = async (segment: PcmSegment): Promise<void> => {
         while (inFlight.size >= this.options.maxSegmentsInFlight) await Promise.race([...inFlight, aborted]);
         controller.signal.throwIfAborted();
-        const ref: SegmentRef = { transcriptionId: id, requestId, index: refs.length, offsetSeconds: segment.offsetSeconds };
+        const ref: SegmentRef = { model, transcriptionId: id, requestId, index: refs.length, offsetSeconds: segment.offsetSeconds };
         refs.push(ref);
         await this.queue.submit(ref, segment.pcm);
         const result = this.queue.result(ref, {
@@ -89,7 +91,7 @@ export class BatchTranscriber {
       }
       for (const segment of segmenter.end()) await submit(segment);
       if (refs.length === 0) throw new ApiError('INVALID_AUDIO', 'The audio holds no samples.');
-      return { segments: refs, durationSeconds: segmenter.durationSeconds };
+      return { model, segments: refs, durationSeconds: segmenter.durationSeconds };
     })();
 
     const result = (async (): Promise<BatchTranscript> => {
@@ -101,11 +103,11 @@ export class BatchTranscriber {
         // Handed over, the run only stops watching: the work goes on elsewhere, and nothing failed.
         if (handedOver) throw error;
         if (!controller.signal.aborted) controller.abort(error);
-        await this.queue.cancel(id, refs.length).catch(() => undefined);
+        await this.queue.cancel(model, id, refs.length).catch(() => undefined);
         throw toClientError(error, requestId, this.logger);
       } finally {
         if (!handedOver) {
-          await this.queue.release(id, refs.length).catch((error: unknown) => {
+          await this.queue.release(model, id, refs.length).catch((error: unknown) => {
             this.logger.error({ err: error, request_id: requestId }, 'Could not delete stored audio; it expires on its own');
           });
         }

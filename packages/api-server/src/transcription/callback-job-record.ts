@@ -25,6 +25,8 @@ export const callbackJobRecordSchema = z.object({
   /** Only the license that submitted a job may read it. */
   license_id: z.string(),
   work: z.object({
+    /** The model whose queue holds the segments (a job from before models were chosen used PocketSphinx's). */
+    model: z.string().default('en-us'),
     /** Where each queued segment starts in the audio; the segments' PCM stays in Redis until the job ends. */
     segment_offsets: z.array(z.number().nonnegative()),
     duration_seconds: z.number().nonnegative(),

@@ -56,7 +56,7 @@ export class CallbackJobRunner {
       const results = await Promise.all(
         work.segment_offsets.map((offsetSeconds, index) =>
           this.queue.result(
-            { transcriptionId: id, requestId: record.request_id, index, offsetSeconds },
+            { model: work.model, transcriptionId: id, requestId: record.request_id, index, offsetSeconds },
             { source: () => this.queue.storedAudio(id, index), signal: stop },
           ),
         ),
@@ -67,7 +67,7 @@ export class CallbackJobRunner {
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       failure = overdue.signal.aborted ? (overdue.signal.reason as ApiError) : toClientError(error, record.request_id, log);
-      await this.queue.cancel(id, work.segment_offsets.length).catch(() => undefined);
+      await this.queue.cancel(work.model, id, work.segment_offsets.length).catch(() => undefined);
     } finally {
       clearTimeout(timer);
     }
@@ -88,7 +88,7 @@ export class CallbackJobRunner {
     this.outcomes.record(failure?.statusCode ?? 200);
     log.info({ status: finished.status, audio_seconds: audioSeconds }, 'Callback job transcribed');
     await this.limiter.release(work.slot, audioSeconds, log);
-    await this.queue.release(id, work.segment_offsets.length).catch((error: unknown) => {
+    await this.queue.release(work.model, id, work.segment_offsets.length).catch((error: unknown) => {
       log.error({ err: error }, 'Could not delete stored audio; it expires on its own');
     });
     return finished;

@@ -66,6 +66,7 @@ export class CallbackJobs {
       created_at: new Date(now).toISOString(),
       license_id: job.slot.license_id,
       work: {
+        model: job.audio.model,
         segment_offsets: job.audio.segments.map((segment) => segment.offsetSeconds),
         duration_seconds: job.audio.durationSeconds,
         options: { language: job.options.language, punctuate: job.options.punctuate, timestamps: job.options.timestamps },

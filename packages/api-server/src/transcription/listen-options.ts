@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { ApiError, booleanOption } from '@stt/shared';
 
-/** Languages the PocketSphinx US-English model serves (regional tags of English map to it). */
-export const SUPPORTED_LANGUAGES = ['en'] as const;
-
 const listenOptionsSchema = z.object({
   language: z.string().trim().toLowerCase().default('en'),
+  /** A model the workers serve (`/health?detailed=true` lists them); unset: the best one for the language. */
+  model: z.string().trim().min(1).max(200).optional(),
   punctuate: booleanOption.default(true),
   diarize: booleanOption.default(false),
   num_speakers: z.coerce.number().int().min(1).max(32).optional(),
@@ -18,7 +17,8 @@ export type ListenOptions = z.infer<typeof listenOptionsSchema>;
 /**
  * Options of a transcription request, from query, form fields or JSON (merged by the caller).
  * Unknown names are ignored, as clients of such APIs expect; a bad value is INVALID_PARAMETER
- * naming it.
+ * naming it. The language is reduced to its primary tag (`en-US` → `en`); whether a model serves
+ * it is the model catalog's to say.
  */
 export function parseListenOptions(raw: Readonly<Record<string, unknown>>): ListenOptions {
   const parsed = listenOptionsSchema.safeParse(raw);
@@ -27,14 +27,14 @@ export function parseListenOptions(raw: Readonly<Record<string, unknown>>): List
     throw new ApiError('INVALID_PARAMETER', `The value of ${parameter} is not valid.`, { parameter });
   }
   const options = parsed.data;
-  const language = options.language.split(/[-_]/)[0] ?? '';
-  if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(language)) {
-    throw new ApiError('UNSUPPORTED_LANGUAGE', `Language "${options.language}" is not supported.`, {
-      supported_languages: SUPPORTED_LANGUAGES,
-    });
-  }
+  const language = primaryLanguage(options.language);
   if (options.diarize) {
     throw new ApiError('INVALID_PARAMETER', 'Diarization is not supported by the current engine yet.', { parameter: 'diarize' });
   }
   return { ...options, language };
+}
+
+/** `en-US`, `en_gb` → `en`: models are chosen by primary language. */
+export function primaryLanguage(tag: string): string {
+  return tag.split(/[-_]/)[0] ?? '';
 }

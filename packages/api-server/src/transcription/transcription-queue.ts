@@ -5,7 +5,7 @@ import {
   pcmFromBytes,
   pcmToBytes,
   queueConnectionOptions,
-  TRANSCRIPTION_QUEUE,
+  transcriptionQueueName,
   transcriptionJobResultSchema,
   type RedisKeys,
   type TranscriptionJob,
@@ -24,6 +24,8 @@ export interface TranscriptionQueueOptions {
 
 /** Where one segment sits in its transcription. */
 export interface SegmentRef {
+  /** The model whose workers decode it: its queue. */
+  readonly model: string;
   readonly transcriptionId: string;
   readonly requestId: string;
   readonly index: number;
@@ -40,35 +42,32 @@ export interface SegmentResultOptions extends WatchOptions {
 /** A segment lost with Redis is put back this often at most, then the transcription fails. */
 const MAX_RESUBMISSIONS = 3;
 
+/** One model's BullMQ queue, with what watches its jobs end. */
+interface ModelQueue {
+  readonly queue: Queue;
+  readonly events: QueueEvents;
+  readonly outcomes: SegmentOutcomes;
+}
+
 /**
- * The API server's side of the shared BullMQ queue: stores a segment's PCM in Redis and enqueues
- * it for whichever worker pulls first; tells how each segment ended. Finished segment jobs are
- * kept until their transcription releases them, so a result can always be read back (by this
- * server, or by another one resuming a callback job).
+ * The API server's side of the shared BullMQ queues, one per model: stores a segment's PCM in
+ * Redis and enqueues it for whichever worker of its model pulls first; tells how each segment
+ * ended. Finished segment jobs are kept until their transcription releases them, so a result can
+ * always be read back (by this server, or by another one resuming a callback job).
  */
 export class TranscriptionQueue {
-  private readonly queue: Queue;
-  private readonly events: QueueEvents;
-  private readonly outcomes: SegmentOutcomes;
+  private readonly queues = new Map<string, ModelQueue>();
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly options: TranscriptionQueueOptions,
-  ) {
-    // Our fail-fast client, not a connection of BullMQ's own that would wait through an outage:
-    // work submitted while Redis is down must be refused at once, not hang.
-    this.queue = new Queue(TRANSCRIPTION_QUEUE, { connection: redis, prefix: keys.queuePrefix });
-    this.events = new QueueEvents(TRANSCRIPTION_QUEUE, { connection: queueConnectionOptions(options.redisUrl), prefix: keys.queuePrefix });
-    // Connection trouble surfaces through the health probes; unhandled 'error' events would crash us.
-    this.queue.on('error', () => undefined);
-    this.events.on('error', () => undefined);
-    this.outcomes = new SegmentOutcomes(this.queue, this.events, options.checkIntervalMs ?? 1000);
-  }
+  ) {}
 
-  /** Segments waiting for a worker, across all API servers. */
-  waiting(): Promise<number> {
-    return this.redis.llen(this.queue.toKey('wait'));
+  /** Segments waiting for a worker in these models' queues, across all API servers. */
+  async waiting(models: readonly string[]): Promise<number> {
+    const lengths = await Promise.all(models.map((model) => this.redis.llen(this.of(model).queue.toKey('wait'))));
+    return lengths.reduce((sum, length) => sum + length, 0);
   }
 
   /**
@@ -85,7 +84,7 @@ export class TranscriptionQueue {
     };
     try {
       await this.redis.set(audioKey, pcmToBytes(pcm), 'EX', this.options.audioTtlSeconds);
-      await this.queue.add('segment', data, {
+      await this.of(segment.model).queue.add('segment', data, {
         jobId: segmentJobId(segment.transcriptionId, segment.index),
         attempts: 2,
         backoff: { type: 'fixed', delay: 500 },
@@ -106,7 +105,7 @@ export class TranscriptionQueue {
    */
   async result(segment: SegmentRef, options: SegmentResultOptions): Promise<TranscriptionJobResult> {
     for (let resubmissions = 0; ; resubmissions++) {
-      const outcome = await this.outcomes.watch(segmentJobId(segment.transcriptionId, segment.index), options);
+      const outcome = await this.of(segment.model).outcomes.watch(segmentJobId(segment.transcriptionId, segment.index), options);
       switch (outcome.kind) {
         case 'completed':
           return transcriptionJobResultSchema.parse(outcome.value);
@@ -132,10 +131,11 @@ export class TranscriptionQueue {
     return bytes === null ? undefined : pcmFromBytes(bytes);
   }
 
-  /** Marks transcription `id` cancelled and takes its segments not yet started off the queue. */
-  async cancel(id: string, segments: number): Promise<void> {
+  /** Marks transcription `id` cancelled and takes its segments not yet started off `model`'s queue. */
+  async cancel(model: string, id: string, segments: number): Promise<void> {
     await this.redis.set(this.keys.cancelled(id), '1', 'EX', this.options.audioTtlSeconds);
-    await Promise.all(Array.from({ length: segments }, (_, index) => this.queue.remove(segmentJobId(id, index)).catch(() => 0)));
+    const { queue } = this.of(model);
+    await Promise.all(Array.from({ length: segments }, (_, index) => queue.remove(segmentJobId(id, index)).catch(() => 0)));
   }
 
   /**
@@ -143,16 +143,36 @@ export class TranscriptionQueue {
    * worker is still decoding (the request was cancelled) cannot be removed yet; its finished job
    * goes with the backstop age.
    */
-  async release(id: string, segments: number): Promise<void> {
+  async release(model: string, id: string, segments: number): Promise<void> {
     if (segments === 0) return;
     const indexes = Array.from({ length: segments }, (_, index) => index);
     await this.redis.del(...indexes.map((index) => this.keys.audio(id, index)));
-    await Promise.all(indexes.map((index) => this.queue.remove(segmentJobId(id, index)).catch(() => 0)));
+    const { queue } = this.of(model);
+    await Promise.all(indexes.map((index) => queue.remove(segmentJobId(id, index)).catch(() => 0)));
   }
 
   async close(): Promise<void> {
-    this.outcomes.close();
-    await Promise.all([this.queue.close(), this.events.close()]);
+    const queues = [...this.queues.values()];
+    this.queues.clear();
+    for (const { outcomes } of queues) outcomes.close();
+    await Promise.all(queues.flatMap(({ queue, events }) => [queue.close(), events.close()]));
+  }
+
+  /** `model`'s queue, opened on first use. */
+  private of(model: string): ModelQueue {
+    const open = this.queues.get(model);
+    if (open !== undefined) return open;
+    const name = transcriptionQueueName(model);
+    // Our fail-fast client, not a connection of BullMQ's own that would wait through an outage:
+    // work submitted while Redis is down must be refused at once, not hang.
+    const queue = new Queue(name, { connection: this.redis, prefix: this.keys.queuePrefix });
+    const events = new QueueEvents(name, { connection: queueConnectionOptions(this.options.redisUrl), prefix: this.keys.queuePrefix });
+    // Connection trouble surfaces through the health probes; unhandled 'error' events would crash us.
+    queue.on('error', () => undefined);
+    events.on('error', () => undefined);
+    const opened = { queue, events, outcomes: new SegmentOutcomes(queue, events, this.options.checkIntervalMs ?? 1000) };
+    this.queues.set(model, opened);
+    return opened;
   }
 }
 

@@ -1,10 +1,10 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
-  queueConnectionOptions,
-  JOB_SAMPLE_RATE,
+  ENGINE_SAMPLE_RATE,
   pcmFromBytes,
-  TRANSCRIPTION_QUEUE,
+  queueConnectionOptions,
+  transcriptionQueueName,
   transcriptionJobSchema,
   type Logger,
   type RedisKeys,
@@ -21,7 +21,7 @@ export interface TranscriptionConsumerOptions {
 }
 
 /**
- * Pulls batch transcription segments from the shared queue, as many at once as the engine has
+ * Pulls batch transcription segments from its model's queue, as many at once as the engine has
  * decoders, so load spreads by capacity. It only pulls while the worker is ready.
  */
 export class TranscriptionConsumer {
@@ -36,7 +36,7 @@ export class TranscriptionConsumer {
     private readonly logger: Logger,
     options: TranscriptionConsumerOptions,
   ) {
-    this.worker = new Worker(TRANSCRIPTION_QUEUE, (job) => this.process(job), {
+    this.worker = new Worker(transcriptionQueueName(engine.model), (job) => this.process(job), {
       connection: queueConnectionOptions(options.redisUrl),
       prefix: keys.queuePrefix,
       concurrency: engine.capacity,
@@ -71,7 +71,7 @@ export class TranscriptionConsumer {
     const bytes = await this.redis.getBuffer(data.audio_key);
     if (bytes === null) throw new UnrecoverableError('segment audio is gone (request ended or expired)');
     const pcm = pcmFromBytes(bytes);
-    const durationSeconds = pcm.length / JOB_SAMPLE_RATE;
+    const durationSeconds = pcm.length / ENGINE_SAMPLE_RATE;
 
     this.state.activeRequests++;
     log.info({ audio_seconds: durationSeconds, attempt: job.attemptsMade + 1 }, 'Segment started');

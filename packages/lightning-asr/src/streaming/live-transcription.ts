@@ -1,7 +1,6 @@
-import type { WorkerStreamEvent, WorkerStreamQuery } from '@stt/shared';
+import { ENGINE_SAMPLE_RATE, type WorkerStreamEvent, type WorkerStreamQuery } from '@stt/shared';
 import type { LiveDecoder, Transcript } from '../engine/asr-engine.js';
 
-const SAMPLE_RATE = 16_000;
 /** Audio goes to the live decoder in pieces of at most 100 ms, so voice activity is tracked that finely. */
 const PIECE_SAMPLES = 1600;
 /** The live decoder reports silence this long after it began (its `-vad_postspeech`). */
@@ -115,7 +114,7 @@ export class LiveTranscription {
       }
     }
     const silence = this.silenceFrom === undefined ? 0 : this.received - this.silenceFrom;
-    if (this.speaking && silence * 1000 >= this.options.eou_timeout_ms * SAMPLE_RATE) {
+    if (this.speaking && silence * 1000 >= this.options.eou_timeout_ms * ENGINE_SAMPLE_RATE) {
       this.speaking = false;
       if (this.options.vad_events) this.send({ type: 'speech_ended', timestamp: this.seconds(this.silenceFrom!) });
       if (this.options.endpointing) await this.endUtterance({ fromFinalize: false, isLast: false });
@@ -172,7 +171,7 @@ export class LiveTranscription {
   }
 
   private seconds(samples: number): number {
-    return round(this.options.offset_s + samples / SAMPLE_RATE);
+    return round(this.options.offset_s + samples / ENGINE_SAMPLE_RATE);
   }
 }
 

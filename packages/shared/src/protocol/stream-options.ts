@@ -15,6 +15,8 @@ const sessionShape = {
 /** The query of `/v1/listen/stream` (the contract's "Streaming" section). */
 export const streamQuerySchema = z.object({
   language: z.string().trim().toLowerCase().default('en'),
+  /** A model the workers serve; unset: the best one for the language. */
+  model: z.string().trim().min(1).max(200).optional(),
   encoding: z.enum(STREAM_ENCODINGS).default('linear16'),
   sample_rate: z.coerce.number().int().min(8000).max(48_000).default(16_000),
   punctuate: booleanOption.default(true),

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 
-/** BullMQ queue that carries batch transcription segments from API servers to ASR workers. */
-export const TRANSCRIPTION_QUEUE = 'transcription';
-
-/** Sample rate of the PCM stored for a job: 16-bit signed little-endian mono. */
-export const JOB_SAMPLE_RATE = 16000;
+/**
+ * The BullMQ queue that carries batch segments for one model from API servers to the workers
+ * that serve it (a worker pulls only its own model's queue). Segment PCM is 16-bit signed
+ * little-endian mono at `ENGINE_SAMPLE_RATE`.
+ */
+export function transcriptionQueueName(model: string): string {
+  // BullMQ keeps ':' for its own key structure.
+  return `transcription.${model.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
 
 /** One segment of one request: its audio sits in Redis under `audio_key` until the request ends. */
 export const transcriptionJobSchema = z.object({

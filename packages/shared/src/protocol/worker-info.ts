@@ -10,7 +10,15 @@ export const workerInfoSchema = z.object({
   /** Process id on its host, for operators matching an entry to a process. */
   pid: z.number().int().positive(),
   engine: z.string(),
+  /** The model clients name with the `model` option; its batch segments come from its own queue. */
   model: z.string(),
+  /** Language codes the model transcribes (`en` from a worker that predates the field). */
+  languages: z.array(z.string()).default(['en']),
+  /** `native`: interim words as audio comes; `vad-chunked`: utterances cut by a voice-activity model. */
+  streaming: z.enum(['native', 'vad-chunked']).default('native'),
+  word_timestamps: z.boolean().default(true),
+  /** The GPU it decodes on; null on the CPU. */
+  gpu: z.string().nullable().default(null),
   capacity: z.number().int().nonnegative(),
   /** Live streams it can hold at once (0 from a worker that predates streaming). */
   stream_capacity: z.number().int().nonnegative().default(0),

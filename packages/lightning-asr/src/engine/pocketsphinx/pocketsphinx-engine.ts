@@ -1,18 +1,10 @@
 import { join } from 'node:path';
 import type { AsrEngine, EngineCapabilities, LiveDecoder, RecognizedWord, Transcript } from '../asr-engine.js';
 import { DecoderPool } from '../decoder-pool.js';
+import type { PocketSphinxSpec } from '../engine-spec.js';
 import { loadPocketSphinx, type PocketSphinxLibrary, type Segment } from './libpocketsphinx.js';
 import { PocketSphinxLiveDecoder } from './pocketsphinx-live-decoder.js';
 import { isWord, spelling } from './pocketsphinx-words.js';
-
-export interface PocketSphinxEngineOptions {
-  /** Folder with the acoustic model `en-us/`, `en-us.lm.bin` and `cmudict-en-us.dict`. */
-  readonly modelDir: string;
-  /** Decoders to load; each is single-threaded and holds about 105 MB. */
-  readonly decoders: number;
-  /** Live sessions at most; their decoders are made on first audio and kept for the next session. */
-  readonly liveDecoders: number;
-}
 
 /** PocketSphinx's default frame rate (`-frate 100`): segment frames are hundredths of a second. */
 const FRAMES_PER_SECOND = 100;
@@ -57,8 +49,12 @@ export class PocketSphinxEngine implements AsrEngine {
     this.all.push(...decoders);
   }
 
-  /** Loads the model into `options.decoders` decoders, one after another (each is CPU-bound). */
-  static async load(options: PocketSphinxEngineOptions): Promise<PocketSphinxEngine> {
+  /**
+   * Loads the model into `options.decoders` decoders (each single-threaded, about 105 MB), one
+   * after another (each load is CPU-bound). Live decoders are made on a session's first audio and
+   * kept for the next session.
+   */
+  static async load(options: PocketSphinxSpec): Promise<PocketSphinxEngine> {
     const library = loadPocketSphinx();
     const args = [
       '-hmm', join(options.modelDir, 'en-us'),
