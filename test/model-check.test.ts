@@ -16,20 +16,14 @@ function whisper(modelPath: string): WhisperSpec {
   return { engine: 'whisper', modelPath, modelName: basename(modelPath, '.bin'), decoders: 4, liveDecoders: 4, threads: 1, gpuDevice: undefined };
 }
 
-// The checks run at once: each is a child process, and the one that passes takes ~22 s.
+// The checks run at once, each a child process. One that passes (about 22 s with the test model) is
+// test/engines.test.ts's: its whisper worker logs "Model check passed" before it loads the model.
 describe('the model check loads the model in a child process first', { concurrency: true }, () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'stt-model-check-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
-
-  test('the whisper test model loads and decodes a second of silence: ok', async () => {
-    const result = await checkModelInChildProcess(whisper(TINY_EN), { timeoutMs: ENOUGH_MS });
-    console.log(`tiny.en check: ${JSON.stringify(result)}`);
-    assert.ok(result.ok, JSON.stringify(result));
-    assert.ok(result.durationMs > 0);
-  });
 
   test('a missing model file: not ok, "not found" and the path', async () => {
     const missing = join(dir, 'ggml-none.bin');
@@ -66,6 +60,6 @@ describe('the model check loads the model in a child process first', { concurren
     const started = performance.now();
     // Decoding with the tensor-less model takes ~20 s: far more than 1.5 s.
     assert.deepEqual(await checkModelInChildProcess(whisper(TINY_EN), { timeoutMs: 1500 }), { ok: false, reason: 'Model check timed out after 1.5 s' });
-    assert.ok(performance.now() - started < 5000, 'answered soon after the timeout');
+    assert.ok(performance.now() - started < 15_000, 'answered at the timeout, not when the ~20 s decode would have ended');
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AsrEngine, EngineCapabilities, LiveDecoder, RecognizedWord, Transcript } from '../asr-engine.js';
 import { DecoderPool } from '../decoder-pool.js';
+import { LivePlaces } from '../live-places.js';
 import type { PocketSphinxSpec } from '../engine-spec.js';
 import { loadPocketSphinx, type PocketSphinxLibrary, type Segment } from './libpocketsphinx.js';
 import { PocketSphinxLiveDecoder } from './pocketsphinx-live-decoder.js';
@@ -29,12 +30,11 @@ export class PocketSphinxEngine implements AsrEngine {
   readonly capabilities: EngineCapabilities = { batch: true, streaming: 'native', wordTimestamps: true, languages: ['en'] };
   readonly gpu = null;
   readonly capacity: number;
-  readonly streamCapacity: number;
   private readonly library: PocketSphinxLibrary;
   private readonly pool: DecoderPool<unknown>;
   private readonly all: unknown[] = [];
   private readonly idleLive: unknown[] = [];
-  private liveInUse = 0;
+  private readonly live: LivePlaces;
 
   private constructor(
     library: PocketSphinxLibrary,
@@ -45,7 +45,7 @@ export class PocketSphinxEngine implements AsrEngine {
     this.library = library;
     this.pool = new DecoderPool(decoders);
     this.capacity = decoders.length;
-    this.streamCapacity = liveDecoders;
+    this.live = new LivePlaces(liveDecoders);
     this.all.push(...decoders);
   }
 
@@ -78,13 +78,18 @@ export class PocketSphinxEngine implements AsrEngine {
     });
   }
 
+  get streamCapacity(): number {
+    return this.live.capacity;
+  }
+
   openLiveDecoder(): LiveDecoder | undefined {
-    if (this.liveInUse >= this.streamCapacity) return undefined;
-    this.liveInUse++;
-    return new PocketSphinxLiveDecoder(this.library, () => this.takeLiveDecoder(), (decoder) => {
-      this.liveInUse--;
-      if (decoder !== undefined) this.idleLive.push(decoder);
-    });
+    return this.live.take(
+      (giveBack) =>
+        new PocketSphinxLiveDecoder(this.library, () => this.takeLiveDecoder(), (decoder) => {
+          giveBack();
+          if (decoder !== undefined) this.idleLive.push(decoder);
+        }),
+    );
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import type { AsrEngine, EngineCapabilities, LiveDecoder, Transcript } from '../asr-engine.js';
 import type { SherpaOnnxSpec } from '../engine-spec.js';
+import { LivePlaces } from '../live-places.js';
 import { VadLiveDecoder } from '../vad/vad-live-decoder.js';
 import type { VoiceActivityDetector } from '../vad/voice-activity-detector.js';
 import { executionProvider } from './execution-provider.js';
@@ -33,16 +34,22 @@ const TIMED_KINDS: ReadonlySet<ModelLayout['kind']> = new Set(['transducer', 'se
  */
 export class SherpaOnnxEngine implements AsrEngine {
   readonly name = 'sherpa-onnx';
-  private liveInUse = 0;
+  private readonly live: LivePlaces;
 
   private constructor(
     readonly model: string,
     readonly capabilities: EngineCapabilities,
     readonly gpu: string | null,
-    readonly streamCapacity: number,
+    streamCapacity: number,
     private readonly transcriber: UtteranceTranscriber,
     private readonly createLiveDecoder: LiveDecoderFactory,
-  ) {}
+  ) {
+    this.live = new LivePlaces(streamCapacity);
+  }
+
+  get streamCapacity(): number {
+    return this.live.capacity;
+  }
 
   get capacity(): number {
     return this.transcriber.size;
@@ -83,9 +90,7 @@ export class SherpaOnnxEngine implements AsrEngine {
   }
 
   openLiveDecoder(): LiveDecoder | undefined {
-    if (this.liveInUse >= this.streamCapacity) return undefined;
-    this.liveInUse++;
-    return this.createLiveDecoder(() => this.liveInUse--);
+    return this.live.take(this.createLiveDecoder);
   }
 
   /** The addon frees recognizers and streams when their handles are collected; nothing to do here. */

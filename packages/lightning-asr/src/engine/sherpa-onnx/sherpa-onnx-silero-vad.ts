@@ -1,6 +1,7 @@
 import { ENGINE_SAMPLE_RATE } from '@stt/shared';
 import { assertSileroVadModelFile } from '../vad/silero-vad-model.js';
 import type { VoiceActivityDetector } from '../vad/voice-activity-detector.js';
+import { toFloatSamples } from './pcm-float.js';
 import { loadSherpaOnnx, type Vad } from './sherpa-onnx-node-binding.js';
 
 /** Silero v5 judges 512 samples (32 ms) at a time at 16 kHz. */
@@ -125,8 +126,7 @@ function createVad(modelPath: string, options: SileroVadOptions): Vad {
  * window is left out: `accept` carries it; at the end of a whole recording it is under 32 ms.
  */
 function acceptWindows(vad: Vad, pcm: Int16Array): void {
-  const samples = new Float32Array(pcm.length);
-  for (let i = 0; i < pcm.length; i++) samples[i] = pcm[i]! / 32768;
+  const samples = toFloatSamples(pcm);
   for (let offset = 0; offset + WINDOW_SAMPLES <= samples.length; offset += WINDOW_SAMPLES) {
     vad.acceptWaveform(samples.subarray(offset, offset + WINDOW_SAMPLES));
   }

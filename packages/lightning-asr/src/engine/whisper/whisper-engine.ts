@@ -1,6 +1,7 @@
 import { ENGINE_SAMPLE_RATE } from '@stt/shared';
 import type { AsrEngine, EngineCapabilities, LiveDecoder, Transcript } from '../asr-engine.js';
 import { DecoderPool } from '../decoder-pool.js';
+import { LivePlaces } from '../live-places.js';
 import type { WhisperSpec } from '../engine-spec.js';
 import { VadLiveDecoder } from '../vad/vad-live-decoder.js';
 import type { VoiceActivityDetector } from '../vad/voice-activity-detector.js';
@@ -21,19 +22,24 @@ export class WhisperEngine implements AsrEngine {
   readonly name = 'whisper';
   readonly capacity: number;
   private readonly pool: DecoderPool<WhisperContext>;
-  private liveInUse = 0;
+  private readonly live: LivePlaces;
 
   private constructor(
     readonly model: string,
     readonly capabilities: EngineCapabilities,
     readonly gpu: string | null,
-    readonly streamCapacity: number,
+    streamCapacity: number,
     contexts: readonly WhisperContext[],
     private readonly options: TranscribeOptions,
     private readonly createVad: () => VoiceActivityDetector,
   ) {
     this.pool = new DecoderPool(contexts);
     this.capacity = contexts.length;
+    this.live = new LivePlaces(streamCapacity);
+  }
+
+  get streamCapacity(): number {
+    return this.live.capacity;
   }
 
   /**
@@ -71,9 +77,7 @@ export class WhisperEngine implements AsrEngine {
   }
 
   openLiveDecoder(): LiveDecoder | undefined {
-    if (this.liveInUse >= this.streamCapacity) return undefined;
-    this.liveInUse++;
-    return new VadLiveDecoder(this.createVad, () => this.liveInUse--);
+    return this.live.take((giveBack) => new VadLiveDecoder(this.createVad, giveBack));
   }
 
   close(): void {
