@@ -253,6 +253,15 @@ describe('http(s) download', () => {
     const entries = [...(await readdir(options.cacheDir)), ...(await readdir(failing.options.cacheDir))];
     assert.ok(entries.every((name) => !name.includes('s3cr3t')));
   });
+
+  test('a query (a presigned URL\'s signature) is fetched but never logged, nor put in a reason', async () => {
+    const { options, log } = await setup({ url: `${origin.url('/signed/gone.bin')}?X-Amz-Signature=d3adb33f&X-Amz-Expires=60`, retries: 0 });
+    const error = await resolveModel(options).then(() => undefined, (caught: unknown) => caught);
+    assert.ok(error instanceof ModelSourceError);
+    assert.equal(error.reason, `Failed to download model: HTTP 404 from ${origin.url('/signed/gone.bin')}?… after 1 attempt`);
+    assert.ok(log.has(`Downloading model from ${origin.url('/signed/gone.bin')}?…`));
+    assert.ok(!log.lines.map((line) => line.raw).join('\n').includes('d3adb33f'));
+  });
 });
 
 describe('cache', () => {

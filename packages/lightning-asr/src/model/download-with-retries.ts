@@ -34,7 +34,7 @@ export async function downloadWithRetries(options: DownloadOptions): Promise<Dow
   let expected = options.sha256;
   let checksumLooked = expected !== undefined;
   let lastFailure = '';
-  logger.info(`Downloading model from ${url.href}`);
+  logger.info(`Downloading model from ${url.shown}`);
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       if (!checksumLooked) {
@@ -62,5 +62,5 @@ export async function downloadWithRetries(options: DownloadOptions): Promise<Dow
     }
   }
   logger.error(`Download failed after ${attempts} attempts`);
-  throw new ModelSourceError(`Failed to download model: ${lastFailure} from ${url.href} after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`);
+  throw new ModelSourceError(`Failed to download model: ${lastFailure} from ${url.shown} after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`);
 }

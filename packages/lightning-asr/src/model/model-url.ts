@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 /**
- * A `MODEL_URL`, split into what may be logged (`href`: the URL without its user and password)
+ * A `MODEL_URL`, split into what may be logged (`shown`: without its user, password and query)
  * and the credentials it carried, sent as a Basic `Authorization` header instead (fetch refuses
  * URLs with credentials, and a log line or `/health` reason must never show them).
  */
@@ -22,8 +22,17 @@ export class ModelUrl {
     return new ModelUrl(url, authorization);
   }
 
+  /** What is fetched, and keys the cache: the URL without credentials. */
   get href(): string {
     return this.url.href;
+  }
+
+  /**
+   * What log lines and `/health` reasons show: without the query too, which may carry a token (a
+   * presigned URL's signature), marked `?…`.
+   */
+  get shown(): string {
+    return `${this.url.origin}${this.url.pathname}${this.url.search === '' ? '' : '?…'}`;
   }
 
   get protocol(): string {

@@ -22,7 +22,7 @@ export async function fetchPublishedChecksum(url: ModelUrl, timeoutMs: number, l
     });
     if (response.status === 404) {
       await response.body?.cancel();
-      logger.warn(`No checksum published at ${checksumUrl.href} (HTTP 404): the model will not be verified`);
+      logger.warn(`No checksum published at ${checksumUrl.shown} (HTTP 404): the model will not be verified`);
       return undefined;
     }
     if (!response.ok) {
@@ -31,9 +31,9 @@ export async function fetchPublishedChecksum(url: ModelUrl, timeoutMs: number, l
     }
     text = await response.text();
   } catch (error) {
-    throw new Error(`checksum file ${checksumUrl.href}: ${errorText(error)}`);
+    throw new Error(`checksum file ${checksumUrl.shown}: ${errorText(error)}`);
   }
-  return parseChecksumFile(text, url.fileName, checksumUrl.href);
+  return parseChecksumFile(text, url.fileName, checksumUrl.shown);
 }
 
 /**
