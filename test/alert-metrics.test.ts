@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { TranscriptionQueue } from '@stt/api-server';
-import { createLogger, createRedis, RedisKeys } from '@stt/shared';
+import { createLogger, createRedis, RedisKeys, redisReady } from '@stt/shared';
 import { request, waitFor } from './support/http.js';
 import { sampleValue } from './support/promql.js';
 import { clipsWithPauses } from './support/speech-corpus.js';
@@ -31,6 +31,8 @@ describe('the metrics behind the queue and latency alerts', () => {
     // No worker at first: segments stay in the queue.
     stack = await TestStack.start({ workers: 0 });
     redis = createRedis(stack.redis.url, createLogger('alert-metrics-test', 'silent'));
+    // A fail-fast client: commands before it has connected fail rather than wait.
+    assert.ok(await redisReady(redis, 5000), 'connected to Redis');
     queue = new TranscriptionQueue(redis, new RedisKeys('stt'), { redisUrl: stack.redis.url, audioTtlSeconds: 60 });
     dir = mkdtempSync(join(tmpdir(), 'stt-alert-metrics-'));
   });

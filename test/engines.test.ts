@@ -116,6 +116,10 @@ describe('engines side by side: PocketSphinx and whisper.cpp in one stack', () =
       batch,
       client.waitFor((message) => message.type === 'speech_started', 120_000),
       client.waitFor((message) => message.type === 'transcription' && message.is_final === true, 120_000),
+      // Both decodes run now (each about 20 s): they run off the worker's event loop, which goes on serving.
+      client.waitFor((message) => message.type === 'speech_ended', 120_000).then(async () => {
+        assert.equal((await request(`${stack.workerUrl(whisper)}/health/live`, { timeoutMs: 3000 })).status, 200);
+      }),
     ]).finally(() => clearInterval(keepalive));
     assert.equal(response.status, 200, response.text);
     assert.equal(response.json.metadata.engine, 'whisper');

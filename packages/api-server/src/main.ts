@@ -39,7 +39,7 @@ runMain('api-server', async () => {
   const monitor = new HealthMonitor(
     [
       new ApiServerProbe(outcomes, { minRequests: config.HEALTH_ERROR_MIN_REQUESTS, maxServerErrorRate: config.HEALTH_ERROR_RATE_PERCENT / 100 }),
-      new AsrProbe(workers, catalog, (models) => queue.waiting(models)),
+      new AsrProbe(workers, catalog, () => queue.waiting()),
       new LicenseProbe(config.API_BASE_URL),
       new RedisProbe(redis),
     ],

@@ -74,7 +74,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     const startedAt = performance.now();
     const usage = (request.usage = newRequestUsage('batch'));
     refuseDeclaredOversize(request, reply, limits.maxUploadBytes);
-    await assertAcceptingWork(options.monitor, options.queue, options.catalog, limits.maxQueuedSegments);
+    await assertAcceptingWork(options.monitor, options.queue, limits.maxQueuedSegments);
     const slot = await options.limiter.admit(request.license!, request.id);
     let slotHandedOver = false;
     const id = `job_${randomUUID().replaceAll('-', '')}`;

@@ -2,7 +2,6 @@ import { ApiError } from '@stt/shared';
 import { licenseUnavailable, redisUnavailable, WORKER_RETRY_AFTER_SECONDS } from '../errors/refusals.js';
 import { REASONS } from '../health/component-report.js';
 import type { HealthMonitor } from '../health/health-monitor.js';
-import type { ModelCatalog } from '../asr/model-catalog.js';
 import type { TranscriptionQueue } from '../transcription/transcription-queue.js';
 
 /**
@@ -24,9 +23,9 @@ export function assertComponentsServing(monitor: HealthMonitor): void {
  * Refuses a transcription request before reading any audio when it could not be done: the
  * components above, or the queue past its bound.
  */
-export async function assertAcceptingWork(monitor: HealthMonitor, queue: TranscriptionQueue, catalog: ModelCatalog, maxQueuedSegments: number): Promise<void> {
+export async function assertAcceptingWork(monitor: HealthMonitor, queue: TranscriptionQueue, maxQueuedSegments: number): Promise<void> {
   assertComponentsServing(monitor);
-  const waiting = await queue.waiting(catalog.models.map((served) => served.model)).catch(() => {
+  const waiting = await queue.waiting().catch(() => {
     // Redis went away since the last health probe.
     throw redisUnavailable();
   });

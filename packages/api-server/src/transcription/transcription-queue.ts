@@ -64,8 +64,12 @@ export class TranscriptionQueue {
     private readonly options: TranscriptionQueueOptions,
   ) {}
 
-  /** Segments waiting for a worker in these models' queues, across all API servers. */
-  async waiting(models: readonly string[]): Promise<number> {
+  /**
+   * Segments waiting for a worker, in every model's queue, across all API servers: also those of a
+   * model no worker serves now (the autoscaler's signal to start one).
+   */
+  async waiting(): Promise<number> {
+    const models = await this.redis.smembers(this.keys.queuedModels);
     const lengths = await Promise.all(models.map((model) => this.redis.llen(this.of(model).queue.toKey('wait'))));
     return lengths.reduce((sum, length) => sum + length, 0);
   }
@@ -84,6 +88,7 @@ export class TranscriptionQueue {
     };
     try {
       await this.redis.set(audioKey, pcmToBytes(pcm), 'EX', this.options.audioTtlSeconds);
+      await this.redis.sadd(this.keys.queuedModels, segment.model);
       await this.of(segment.model).queue.add('segment', data, {
         jobId: segmentJobId(segment.transcriptionId, segment.index),
         attempts: 2,

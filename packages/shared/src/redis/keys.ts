@@ -14,6 +14,11 @@ export class RedisKeys {
     return `${this.prefix}:asr:worker:${id}`;
   }
 
+  /** Set of the models segments have been queued for: whose queues the depth sums, workers or not. */
+  get queuedModels(): string {
+    return `${this.prefix}:asr:queued-models`;
+  }
+
   /** Prefix of BullMQ's own keys for our queues. */
   get queuePrefix(): string {
     return `${this.prefix}:bull`;

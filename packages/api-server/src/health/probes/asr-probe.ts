@@ -14,17 +14,16 @@ export class AsrProbe implements Probe {
   constructor(
     private readonly registry: WorkerRegistry,
     private readonly catalog: ModelCatalog,
-    /** Segments waiting for a worker in these models' queues (the shared queues' depth). */
-    private readonly queueDepth: (models: readonly string[]) => Promise<number>,
+    /** Segments waiting for a worker (the shared queues' depth). */
+    private readonly queueDepth: () => Promise<number>,
   ) {}
 
   async run(): Promise<ComponentReport> {
     let workers;
     let waiting;
     try {
-      workers = await this.registry.live();
+      [workers, waiting] = await Promise.all([this.registry.live(), this.queueDepth()]);
       this.catalog.update(workers);
-      waiting = await this.queueDepth(this.catalog.models.map((served) => served.model));
     } catch {
       return this.timedOut();
     }
