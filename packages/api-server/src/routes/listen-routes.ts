@@ -82,10 +82,9 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     let run: TranscriptionRun | undefined;
     let audio: IngestedAudio | undefined;
     let uploadBytes = 0;
-    /** The model is chosen as the audio starts, from the options sent before it. */
-    let model: string | undefined;
-    const begin = async (stream: Readable, kind: AudioSource['kind'], fieldsSoFar: Readonly<Record<string, unknown>>): Promise<void> => {
-      model = options.catalog.choose(parseListenOptions(optionNames(fieldsSoFar)));
+    /** Chosen as the audio starts (before a URL is fetched), from the options sent before it. */
+    let model = '';
+    const begin = async (stream: Readable, kind: AudioSource['kind']): Promise<void> => {
       const counted = new ByteLimitStream(limits.maxUploadBytes, () => uploadTooLarge(limits.maxUploadBytes));
       // `finished`, not an 'error' listener: the parser may have failed the stream before it got
       // here (a small form whose closing boundary is missing arrives, and fails, all at once). A
@@ -124,14 +123,15 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
       let listenOptions: ListenOptions;
       try {
         const { fields } = await readListenInput(request, limits.maxUploadBytes, async (source: AudioSource, fieldsSoFar) => {
-          if (source.kind === 'upload') return begin(source.stream, source.kind, fieldsSoFar);
+          model = options.catalog.choose(parseListenOptions(optionNames(fieldsSoFar)));
+          if (source.kind === 'upload') return begin(source.stream, source.kind);
           const fetched = await fetchAudio(source.url, {
             allowedHosts: limits.urlAllowedHosts,
             timeoutMs: limits.urlFetchTimeoutMs,
             maxBytes: limits.maxUploadBytes,
             signal: abort.signal,
           });
-          return begin(fetched.stream, source.kind, fieldsSoFar);
+          return begin(fetched.stream, source.kind);
         });
         listenOptions = parseListenOptions(optionNames(fields));
         if (options.catalog.choose(listenOptions) !== model) throw modelChangedLate();
