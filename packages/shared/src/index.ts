@@ -5,6 +5,7 @@ export { ApiError, type ErrorExtra } from './errors/api-error.js';
 export { ERROR_STATUS, type ErrorCode } from './errors/error-code.js';
 export { bearerCredential } from './http/bearer-credential.js';
 export { createHttpServer, type RawRequestHandler } from './http/create-http-server.js';
+export { renderErrorsAs, type ErrorBodyRenderer } from './http/error-envelope.js';
 export { isAddressInUse, listenOn, portInUse, type ListenTarget } from './http/listen.js';
 export { livenessBody, registerLivenessRoute, uptimeSeconds } from './http/liveness-route.js';
 export { registerMetricsRoute } from './http/metrics-route.js';

@@ -28,7 +28,7 @@ export function maxBodyBytes(request: FastifyRequest, maxUploadBytes: number): n
 }
 
 /**
- * Reads a transcription request: multipart (`audio` file + fields), JSON (`url` + options) or
+ * Reads a transcription request: multipart (the `audioField` file, `audio` natively, + fields), JSON (`url` + options) or
  * raw audio bytes (options in the query). `onAudio` is called as soon as the audio is known, with
  * the fields read before it (the query's, a form's fields before its file, a JSON body's), and
  * must consume an upload before returning, so fields after the file are still read: curl sends
@@ -38,6 +38,7 @@ export function maxBodyBytes(request: FastifyRequest, maxUploadBytes: number): n
 export async function readListenInput(
   request: FastifyRequest,
   maxUploadBytes: number,
+  audioField: string,
   onAudio: (source: AudioSource, fieldsSoFar: Readonly<Record<string, unknown>>) => Promise<void>,
 ): Promise<{ fields: Record<string, unknown> }> {
   const fields: Record<string, unknown> = { ...(request.query as Record<string, unknown>) };
@@ -49,9 +50,9 @@ export async function readListenInput(
         fields[part.fieldname] = fieldValue(part);
         continue;
       }
-      if (part.fieldname !== 'audio' || audio) {
+      if (part.fieldname !== audioField || audio) {
         part.file.resume();
-        throw oneFileOnly(part.fieldname);
+        throw oneFileOnly(part.fieldname, audioField);
       }
       if (fields.url !== undefined) throw bothGiven();
       audio = true;

@@ -1,187 +1,59 @@
-import { randomUUID } from 'node:crypto';
-import { finished } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, type Logger } from '@stt/shared';
-import type { HealthMonitor } from '../health/health-monitor.js';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '@stt/shared';
 import { countAnsweredRequests } from '../health/request-outcome-hooks.js';
-import type { RequestOutcomes } from '../health/request-outcomes.js';
-import type { BatchTranscriber, IngestedAudio, TranscriptionRun } from '../transcription/batch-transcriber.js';
-import type { CallbackJobs } from '../transcription/callback-jobs.js';
 import { visibleJob } from '../transcription/callback-job-record.js';
-import type { UsageLimiter } from '../limits/usage-limiter.js';
-import { parseListenOptions, type ListenOptions } from '../transcription/listen-options.js';
-import type { ModelCatalog } from '../asr/model-catalog.js';
+import { parseListenOptions } from '../transcription/listen-options.js';
 import { cloudResponse, listenResponse } from '../transcription/listen-response.js';
-import type { TranscriptionQueue } from '../transcription/transcription-queue.js';
-import { decodeAudio } from '../audio/index.js';
-import { assertUrlAllowed, fetchAudio } from '../url-fetch/index.js';
-import type { UsageRecorder } from '../usage/usage-recorder.js';
-import { listenFeatures, newRequestUsage, registerUsageRecording } from '../usage/usage-recording.js';
-import { ByteLimitStream } from '../url-fetch/byte-limit-stream.js';
-import { FORM_LIMITS, maxBodyBytes, readListenInput, type AudioSource } from './listen-input.js';
-import { interruptedUpload, uploadTooLarge } from './upload-errors.js';
-import { assertAcceptingWork } from './work-admission.js';
-import { ClientGoneError } from '../errors/client-gone-error.js';
+import { registerUsageRecording } from '../usage/usage-recording.js';
+import { batchRoute, type BatchDialect, type ListenRouteOptions } from './batch-route.js';
+import { FORM_LIMITS } from './listen-input.js';
 
-export interface ListenRouteOptions {
-  readonly transcriber: BatchTranscriber;
-  readonly queue: TranscriptionQueue;
-  readonly catalog: ModelCatalog;
-  readonly monitor: HealthMonitor;
-  readonly callbackJobs: CallbackJobs;
-  /** Where each request's outcome is counted, for the API server's health. */
-  readonly outcomes: RequestOutcomes;
-  readonly limiter: UsageLimiter;
-  readonly usage: UsageRecorder;
-  readonly logger: Logger;
-  readonly limits: {
-    readonly maxUploadBytes: number;
-    readonly maxDurationSeconds: number;
-    readonly requestTimeoutMs: number;
-    readonly maxQueuedSegments: number;
-    readonly urlFetchTimeoutMs: number;
-    readonly urlAllowedHosts: readonly string[];
-  };
-  /** HMAC key for callback signatures; the caller's own license key when unset. */
-  readonly webhookSecret: string | undefined;
-}
+export type { ListenRouteOptions } from './batch-route.js';
 
-type Dialect = 'listen' | 'cloud';
+/** The contract's `POST /v1/listen`: form field `audio`, options under their documented names. */
+const listenDialect: BatchDialect<undefined> = {
+  audioField: 'audio',
+  optionsAfterAudio: false,
+  parse: (fields) => ({ listen: parseListenOptions(fields), own: undefined }),
+  respond: (reply, { requestId, transcript, options, processingMs }) => reply.send(listenResponse(requestId, transcript, options.listen, processingMs)),
+};
 
 /** The cloud API's option names, as the documented ones. */
 const CLOUD_NAMES: Readonly<Record<string, string>> = { word_timestamps: 'timestamps', webhook_url: 'callback_url' };
+
+/** The cloud API (`/api/v1/lightning/get_text`, `/waves/v1/pulse/get_text`): its option names, its body. */
+const cloudDialect: BatchDialect<undefined> = {
+  ...listenDialect,
+  parse: (fields) => ({ listen: parseListenOptions(renameKeys(fields, CLOUD_NAMES)), own: undefined }),
+  respond: (reply, { transcript, options, uploadBytes }) => reply.send(cloudResponse(transcript, options.listen, uploadBytes)),
+};
+
+/**
+ * What every scope of batch routes needs before its routes: multipart forms and raw audio
+ * bodies, usage recording and outcome counting.
+ */
+export async function registerBatchBodies(scope: FastifyInstance, options: ListenRouteOptions): Promise<void> {
+  registerUsageRecording(scope, options.usage);
+  countAnsweredRequests(scope, options.outcomes);
+  await scope.register(multipart, {
+    // One byte over our own limit: the route's ByteLimitStream answers first, with max_size_mb.
+    limits: { ...FORM_LIMITS, fileSize: options.limits.maxUploadBytes + 1 },
+    throwFileSizeLimit: true,
+  });
+  // Raw audio bodies are streamed to the decoder, never buffered: any content type but JSON and forms.
+  scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+}
 
 /**
  * `POST /v1/listen` (sync, or 202 + webhook with `callback_url`), `GET /v1/listen/{job_id}`,
  * and the cloud-compatible `POST /api/v1/lightning/get_text` and `/waves/v1/pulse/get_text`.
  */
 export async function registerListenRoutes(app: FastifyInstance, options: ListenRouteOptions): Promise<void> {
-  const { limits } = options;
-  registerUsageRecording(app, options.usage);
-  countAnsweredRequests(app, options.outcomes);
-  await app.register(multipart, {
-    // One byte over our own limit: the ByteLimitStream below answers first, with max_size_mb.
-    limits: { ...FORM_LIMITS, fileSize: limits.maxUploadBytes + 1 },
-    throwFileSizeLimit: true,
-  });
-  // Raw audio bodies are streamed to the decoder, never buffered: any content type but JSON and forms.
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-
-  const handle = (dialect: Dialect) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const optionNames = (fields: Readonly<Record<string, unknown>>) => (dialect === 'cloud' ? renameKeys(fields, CLOUD_NAMES) : fields);
-    const startedAt = performance.now();
-    const usage = (request.usage = newRequestUsage('batch'));
-    refuseDeclaredOversize(request, reply, limits.maxUploadBytes);
-    await assertAcceptingWork(options.monitor, options.queue, limits.maxQueuedSegments);
-    const slot = await options.limiter.admit(request.license!, request.id);
-    let slotHandedOver = false;
-    const id = `job_${randomUUID().replaceAll('-', '')}`;
-    const abort = new AbortController();
-    let run: TranscriptionRun | undefined;
-    let audio: IngestedAudio | undefined;
-    let uploadBytes = 0;
-    /** Chosen as the audio starts (before a URL is fetched), from the options sent before it. */
-    let model = '';
-    const begin = async (stream: Readable, kind: AudioSource['kind']): Promise<void> => {
-      const counted = new ByteLimitStream(limits.maxUploadBytes, () => uploadTooLarge(limits.maxUploadBytes));
-      // `finished`, not an 'error' listener: the parser may have failed the stream before it got
-      // here (a small form whose closing boundary is missing arrives, and fails, all at once). A
-      // URL's body fails with errors already meant for the client (URL_FETCH_FAILED).
-      finished(stream).catch((error: unknown) => counted.destroy(kind === 'upload' ? interruptedUpload(error, request.log) : toError(error)));
-      counted.on('data', (chunk: Buffer) => (uploadBytes += chunk.length));
-      // The decoder may be done before the upload is (a WAV's data chunk can end before its file):
-      // the rest still flows through the count, and an error there (the limit crossed, a form cut
-      // short) still fails the request rather than going unheard.
-      const uploaded = finished(counted);
-      stream.pipe(counted);
-      const pcm = decodeAudio(counted, {
-        signal: abort.signal,
-        maxDurationSeconds: limits.maxDurationSeconds,
-        onDecoderError: (detail) => request.log.warn({ ffmpeg: detail }, 'ffmpeg could not decode the upload'),
-      });
-      run = options.transcriber.start(id, request.id, model, pcm);
-      [audio] = await Promise.all([run.ingested, uploaded]);
-    };
-    const cancel = (reason: Error): void => {
-      abort.abort(reason);
-      run?.cancel(reason);
-    };
-
-    // The time limit and the client going away apply from arrival, reading the upload included;
-    // a callback job leaves both behind once it has been accepted.
-    const timer = setTimeout(
-      () => cancel(new ApiError('REQUEST_TIMEOUT', `Transcription took longer than ${limits.requestTimeoutMs / 1000} s.`)),
-      limits.requestTimeoutMs,
-    );
-    const onClose = (): void => {
-      if (!reply.raw.writableEnded) cancel(new ClientGoneError());
-    };
-    reply.raw.once('close', onClose);
-    try {
-      let listenOptions: ListenOptions;
-      try {
-        const { fields } = await readListenInput(request, limits.maxUploadBytes, async (source: AudioSource, fieldsSoFar) => {
-          model = options.catalog.choose(parseListenOptions(optionNames(fieldsSoFar)));
-          if (source.kind === 'upload') return begin(source.stream, source.kind);
-          const fetched = await fetchAudio(source.url, {
-            allowedHosts: limits.urlAllowedHosts,
-            timeoutMs: limits.urlFetchTimeoutMs,
-            maxBytes: limits.maxUploadBytes,
-            signal: abort.signal,
-          });
-          return begin(fetched.stream, source.kind);
-        });
-        listenOptions = parseListenOptions(optionNames(fields));
-        if (options.catalog.choose(listenOptions) !== model) throw modelChangedLate();
-        usage.features = listenFeatures(listenOptions);
-        if (listenOptions.callback_url !== undefined) await assertUrlAllowed(listenOptions.callback_url, limits.urlAllowedHosts);
-      } catch (error) {
-        cancel(toError(error));
-        if (!request.raw.complete) discardRestOfUpload(request, reply, error);
-        throw error;
-      }
-      const transcription = run!;
-
-      if (listenOptions.callback_url !== undefined) {
-        await options.callbackJobs
-          .accept({
-            jobId: id,
-            requestId: request.id,
-            slot,
-            options: { ...listenOptions, callback_url: listenOptions.callback_url },
-            features: usage.features,
-            secret: options.webhookSecret ?? request.licenseKey!,
-            audio: audio!,
-          })
-          .catch((error: unknown) => {
-            cancel(toError(error));
-            throw error;
-          });
-        // From here on the job is Redis's and whichever API server holds it: its slot, usage and segments too.
-        transcription.handOver();
-        slotHandedOver = true;
-        usage.deferred = true;
-        return reply.code(202).send({ job_id: id, request_id: request.id, status: 'processing' });
-      }
-
-      const transcript = await transcription.result;
-      usage.audioSeconds = transcript.durationSeconds;
-      request.log.info({ audio_seconds: transcript.durationSeconds, segments: transcript.segments }, 'Transcription completed');
-      return dialect === 'cloud'
-        ? reply.send(cloudResponse(transcript, listenOptions, uploadBytes))
-        : reply.send(listenResponse(request.id, transcript, listenOptions, performance.now() - startedAt));
-    } finally {
-      clearTimeout(timer);
-      reply.raw.off('close', onClose);
-      if (!slotHandedOver) await options.limiter.release(slot, usage.audioSeconds, request.log);
-    }
-  };
-
-  app.post('/v1/listen', answeredOnce(handle('listen')));
-  app.post('/api/v1/lightning/get_text', answeredOnce(handle('cloud')));
-  app.post('/waves/v1/pulse/get_text', answeredOnce(handle('cloud')));
+  await registerBatchBodies(app, options);
+  app.post('/v1/listen', batchRoute(options, listenDialect));
+  app.post('/api/v1/lightning/get_text', batchRoute(options, cloudDialect));
+  app.post('/waves/v1/pulse/get_text', batchRoute(options, cloudDialect));
   app.get<{ Params: { job_id: string } }>('/v1/listen/:job_id', async (request, reply) => {
     const record = await options.callbackJobs.get(request.params.job_id);
     if (record === undefined || record.license_id !== request.license!.license_id) {
@@ -191,60 +63,6 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
   });
 }
 
-/** A form whose `model` or `language`, sent after its audio part, would have sent the audio to another model. */
-const modelChangedLate = (): ApiError =>
-  new ApiError('INVALID_PARAMETER', 'Send model and language before the audio part of the form (or as query parameters): they choose the model the audio goes to.', {
-    parameter: 'model',
-  });
-
-/**
- * A body whose Content-Length cannot fit the upload limit is refused from its header, before a
- * byte of it is read; the connection closes after the answer, as for any upload over the limit.
- */
-function refuseDeclaredOversize(request: FastifyRequest, reply: FastifyReply, maxUploadBytes: number): void {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > maxBodyBytes(request, maxUploadBytes)) {
-    void reply.header('connection', 'close');
-    throw uploadTooLarge(maxUploadBytes);
-  }
-}
-
-/**
- * Refused before the upload was read to its end. The client is still sending: read and drop the
- * rest, so it sees our answer (not a reset) and the keep-alive socket stays usable. Past the size
- * limit that could go on without end, so the connection is closed after answering instead.
- */
-function discardRestOfUpload(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
-  if (error instanceof ApiError && error.code === 'FILE_TOO_LARGE') {
-    void reply.header('connection', 'close');
-    return;
-  }
-  request.raw.unpipe();
-  request.raw.resume();
-}
-
-/**
- * A request already answered by someone else (408 for a body too slow) still ends its handler,
- * with the error that stopped its work: nothing more to tell the client, and no failure to log.
- */
-function answeredOnce(
-  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>,
-): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
-  return async (request, reply) => {
-    try {
-      return await handler(request, reply);
-    } catch (error) {
-      if (!reply.sent) throw error;
-      request.log.debug({ err: error }, 'Work stopped after its request was answered');
-      return reply;
-    }
-  };
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function renameKeys(fields: Record<string, unknown>, names: Readonly<Record<string, string>>): Record<string, unknown> {
+function renameKeys(fields: Readonly<Record<string, unknown>>, names: Readonly<Record<string, string>>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).map(([name, value]) => [names[name] ?? name, value]));
 }

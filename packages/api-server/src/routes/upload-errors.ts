@@ -14,8 +14,8 @@ export function uploadTooLarge(maxBytes: number): ApiError {
   return fileTooLarge(maxBytes, 'The upload');
 }
 
-export function oneFileOnly(parameter: string): ApiError {
-  return new ApiError('INVALID_PARAMETER', 'Send exactly one file, in the form field "audio".', { parameter });
+export function oneFileOnly(parameter: string, audioField = 'audio'): ApiError {
+  return new ApiError('INVALID_PARAMETER', `Send exactly one file, in the form field "${audioField}".`, { parameter });
 }
 
 /**
