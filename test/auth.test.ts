@@ -1,52 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateSigningKeyPair, issueLicenseKey } from '@stt/license-proxy';
-import {
-  ApiMetrics,
-  buildApp,
-  ConnectionCap,
-  Drain,
-  HealthMonitor,
-  loadConfig,
-  ModelCatalog,
-  RequestOutcomes,
-  routeOptions,
-  SlowBodyGuard,
-  TranscriptionQueue,
-  type RouteEntry,
-} from '@stt/api-server';
-import { createLogger, createRedis, RedisKeys } from '@stt/shared';
+import type { RouteEntry } from '@stt/api-server';
 import { request } from './support/http.js';
+import { routeTable } from './support/route-table.js';
 import { TestStack } from './support/test-stack.js';
 
 const HEALTH_ROUTES = ['/health', '/api/v1/health', '/healthz', '/health/live', '/health/ready', '/health/asr', '/health/license', '/health/redis'];
-
-/** The API server's real route table, read from the same application the server runs. */
-async function routeTable(stack: TestStack): Promise<RouteEntry[]> {
-  const logger = createLogger('route-table', 'silent');
-  const config = loadConfig({ ...stack.commonEnv });
-  const redis = createRedis(config.REDIS_URL, logger);
-  const keys = new RedisKeys(config.REDIS_KEY_PREFIX);
-  const queue = new TranscriptionQueue(redis, keys, { redisUrl: config.REDIS_URL, audioTtlSeconds: 60 });
-  const monitor = new HealthMonitor([], { intervalMs: 1000, timeoutMs: 1000 }, logger);
-  const metrics = new ApiMetrics();
-  const { app, routes } = buildApp({
-    logger,
-    monitor,
-    trustedKeys: config.LICENSE_PUBLIC_KEYS,
-    metrics,
-    drain: new Drain(),
-    connections: new ConnectionCap(config.MAX_CONNECTIONS),
-    slowBodies: new SlowBodyGuard({ windowMs: config.BODY_RATE_WINDOW_S * 1000, minBytesPerSecond: config.BODY_MIN_BYTES_PER_S }),
-    startedAt: Date.now(),
-    ...routeOptions({ config, queue, catalog: new ModelCatalog(), monitor, outcomes: new RequestOutcomes(config.HEALTH_ERROR_WINDOW_S), redis, keys, logger, streamLatency: metrics.streamLatency }),
-  });
-  await app.ready();
-  await app.close();
-  await queue.close();
-  redis.disconnect();
-  return routes;
-}
 
 /** A concrete path for a route pattern (`/v1/listen/:job_id` → `/v1/listen/x`). */
 const concrete = (url: string): string => url.replace(/:[^/]+/g, 'x').replace(/\*/g, 'x');
@@ -61,9 +21,12 @@ describe('authentication', () => {
   });
   after(() => stack.stop());
 
-  test('the public routes are exactly the health routes', () => {
+  test('the public routes are exactly the health routes and the API docs', () => {
     const publicPaths = new Set(routes.filter((route) => route.public).map((route) => route.url));
-    assert.deepEqual([...publicPaths].sort(), [...HEALTH_ROUTES].sort());
+    const docs = [...publicPaths].filter((path) => !HEALTH_ROUTES.includes(path));
+    assert.deepEqual([...publicPaths].filter((path) => HEALTH_ROUTES.includes(path)).sort(), [...HEALTH_ROUTES].sort());
+    assert.ok(docs.includes('/openapi.json') && docs.includes('/docs'), docs.join(' '));
+    for (const path of docs) assert.match(path, /^\/(openapi\.json$|docs(\/|$))/, 'nothing else is public');
     assert.ok(routes.some((route) => !route.public), 'there are routes that need a key');
   });
 

@@ -9,6 +9,7 @@ import type { Drain } from './http/drain.js';
 import { closeRefusedUpgrades } from './http/refused-upgrades.js';
 import type { SlowBodyGuard } from './http/slow-body-guard.js';
 import type { ApiMetrics } from './metrics.js';
+import { registerDocsRoutes, registerOpenApiCollector } from './openapi/register-openapi.js';
 import { registerListenRoutes, type ListenRouteOptions } from './routes/listen-routes.js';
 import { registerStreamRoutes, type StreamRouteOptions } from './routes/stream-routes.js';
 
@@ -28,9 +29,15 @@ export interface AppDependencies {
 export interface RouteEntry {
   readonly method: string;
   readonly url: string;
-  /** Needs no license key: the health routes, answered before Fastify. */
+  /** Needs no license key: the health routes (answered before Fastify) and the API docs. */
   readonly public: boolean;
 }
+
+const METRICS_SCHEMA = {
+  tags: ['operations'],
+  summary: 'Prometheus metrics (text exposition format)',
+  response: { 200: { description: 'Request counts and durations, queue depth, stream latency, …' } },
+};
 
 /** The API server's HTTP application, and the table of every route it serves. */
 export function buildApp(deps: AppDependencies): { app: FastifyInstance; routes: RouteEntry[] } {
@@ -42,8 +49,11 @@ export function buildApp(deps: AppDependencies): { app: FastifyInstance; routes:
   deps.connections.attach(app.server);
   const routes: RouteEntry[] = health.paths.flatMap((url) => ['GET', 'HEAD'].map((method) => ({ method, url, public: true })));
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, public: false });
+    // Read when the table is: a scope's own onRoute hook (the docs') may mark the route public after this one ran.
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, get public() { return route.config?.public === true; } });
   });
+  // Before any route: it collects them all into the OpenAPI document.
+  registerOpenApiCollector(app, health.paths);
   closeRefusedUpgrades(app);
   // Before the key is checked: neither needs it, and a slow unauthenticated body is cut too.
   deps.connections.register(app);
@@ -51,7 +61,9 @@ export function buildApp(deps: AppDependencies): { app: FastifyInstance; routes:
   registerLicenseAuth(app, deps.trustedKeys);
   deps.drain.register(app);
   deps.metrics.register(app);
-  registerMetricsRoute(app, deps.metrics.registry);
+  // In a scope, as every route: loaded after the OpenAPI collector, so it is in the document.
+  void app.register(async (scope) => registerMetricsRoute(scope, deps.metrics.registry, METRICS_SCHEMA));
+  void app.register(registerDocsRoutes);
   // Its own scope: the multipart and raw-audio body parsers apply to transcription routes only.
   void app.register(async (scope) => registerListenRoutes(scope, deps.listen));
   // Its own scope too: the WebSocket plugin applies to the live routes only.

@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route also takes the key as `?token=` (browsers cannot set WebSocket headers). */
     tokenInQuery?: boolean;
+    /** Needs no key: documentation that holds no secrets (the health routes are answered before Fastify). */
+    public?: boolean;
   }
   interface FastifyRequest {
     /** The verified license of the caller; set on every non-public route. */
@@ -22,7 +24,7 @@ declare module 'fastify' {
  */
 export function registerLicenseAuth(app: FastifyInstance, trustedKeys: readonly KeyObject[]): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    done(authenticate(request, trustedKeys));
+    done(request.routeOptions.config.public === true ? undefined : authenticate(request, trustedKeys));
   });
 }
 

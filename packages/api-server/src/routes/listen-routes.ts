@@ -1,9 +1,11 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { ApiError } from '@stt/shared';
 import { countAnsweredRequests } from '../health/request-outcome-hooks.js';
 import { visibleJob } from '../transcription/callback-job-record.js';
-import { parseListenOptions } from '../transcription/listen-options.js';
+import { listenOptionsSchema, parseListenOptions } from '../transcription/listen-options.js';
+import { errorResponses } from '../openapi/error-body-schema.js';
 import { cloudResponse, listenResponse } from '../transcription/listen-response.js';
 import { registerUsageRecording } from '../usage/usage-recording.js';
 import { batchRoute, type BatchDialect, type ListenRouteOptions } from './batch-route.js';
@@ -51,10 +53,11 @@ export async function registerBatchBodies(scope: FastifyInstance, options: Liste
  */
 export async function registerListenRoutes(app: FastifyInstance, options: ListenRouteOptions): Promise<void> {
   await registerBatchBodies(app, options);
-  app.post('/v1/listen', batchRoute(options, listenDialect));
-  app.post('/api/v1/lightning/get_text', batchRoute(options, cloudDialect));
-  app.post('/waves/v1/pulse/get_text', batchRoute(options, cloudDialect));
-  app.get<{ Params: { job_id: string } }>('/v1/listen/:job_id', async (request, reply) => {
+  app.post('/v1/listen', { schema: batchSchema('Transcribe audio (the contract\'s batch API)', LISTEN_ANSWERS) }, batchRoute(options, listenDialect));
+  for (const path of ['/api/v1/lightning/get_text', '/waves/v1/pulse/get_text']) {
+    app.post(path, { schema: batchSchema('Transcribe audio (cloud-compatible alias: word_timestamps, webhook_url)', CLOUD_ANSWERS) }, batchRoute(options, cloudDialect));
+  }
+  app.get<{ Params: { job_id: string } }>('/v1/listen/:job_id', { schema: JOB_SCHEMA }, async (request, reply) => {
     const record = await options.callbackJobs.get(request.params.job_id);
     if (record === undefined || record.license_id !== request.license!.license_id) {
       throw new ApiError('NOT_FOUND', 'No such job (results are kept for a limited time).');
@@ -62,6 +65,27 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
     return reply.send(visibleJob(record));
   });
 }
+
+/** What a batch route takes: audio as a form's file, raw bytes, or a JSON {url}; options anywhere. */
+const BATCH_BODY_TYPES = ['multipart/form-data', 'application/json', 'audio/*', 'application/octet-stream'];
+
+const LISTEN_ANSWERS = {
+  200: { description: '{request_id, text, confidence, duration, language, words?, metadata}' },
+  202: { description: 'With callback_url: {job_id, request_id, status: "processing"}; the result is POSTed to the callback, signed (X-Signature).' },
+};
+const CLOUD_ANSWERS = { 200: { description: '{status: "success", transcription, words, utterances, metadata: {duration, fileSize}}' } };
+
+/** The document's view of a batch route: its options are the zod schema the handler parses with. */
+function batchSchema(summary: string, answers: Record<number, { description: string }>) {
+  return { tags: ['transcription'], summary, querystring: listenOptionsSchema, consumes: BATCH_BODY_TYPES, response: { ...answers, ...errorResponses } };
+}
+
+const JOB_SCHEMA = {
+  tags: ['transcription'],
+  summary: 'A callback job: its status, and its result while it is kept',
+  params: z.object({ job_id: z.string() }),
+  response: { 200: { description: '{job_id, status, result? | error?}' }, ...errorResponses },
+};
 
 function renameKeys(fields: Readonly<Record<string, unknown>>, names: Readonly<Record<string, string>>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).map(([name, value]) => [names[name] ?? name, value]));

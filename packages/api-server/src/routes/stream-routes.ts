@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { ApiError, CLOSE_CODES, streamQuerySchema, type Logger, type StreamQuery } from '@stt/shared';
 import type { HealthMonitor } from '../health/health-monitor.js';
+import { errorResponses } from '../openapi/error-body-schema.js';
 import { countRefusedStreams } from '../health/request-outcome-hooks.js';
 import type { RequestOutcomes } from '../health/request-outcomes.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
@@ -43,6 +44,17 @@ const MAX_REPLAY_SECONDS = 300;
 /** The contract's path and the cloud-compatible aliases, each on upgrade. */
 const STREAM_PATHS = ['/v1/listen/stream', '/api/v1/lightning/get_text', '/waves/v1/pulse/get_text'];
 
+/** The document's view of a live route: its query is the zod schema the upgrade is checked with. */
+const STREAM_SCHEMA = {
+  tags: ['streaming'],
+  summary: 'Live transcription over WebSocket (upgrade); the key may be ?token=',
+  querystring: streamQuerySchema,
+  response: {
+    101: { description: 'Switching to WebSocket: binary audio frames in; session_started, transcription, speech_started/ended and error messages out' },
+    ...errorResponses,
+  },
+};
+
 declare module 'fastify' {
   interface FastifyRequest {
     stream?: { readonly query: StreamQuery; readonly model: string; readonly worker: WebSocket };
@@ -73,7 +85,7 @@ export async function registerStreamRoutes(scope: FastifyInstance, options: Stre
   for (const path of STREAM_PATHS) {
     scope.get(
       path,
-      { websocket: true, config: { tokenInQuery: true }, preValidation: (request, reply) => openWorker(request, reply, options) },
+      { websocket: true, config: { tokenInQuery: true }, schema: STREAM_SCHEMA, preValidation: (request, reply) => openWorker(request, reply, options) },
       (client, request) => runSession(client, request, options),
     );
   }

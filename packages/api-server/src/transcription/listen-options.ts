@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApiError, booleanOption } from '@stt/shared';
 
-const listenOptionsSchema = z.object({
+export const listenOptionsSchema = z.object({
   language: z.string().trim().toLowerCase().default('en'),
   /** A model the workers serve (`/health?detailed=true` lists them); unset: the best one for the language. */
   model: z.string().trim().min(1).max(200).optional(),
