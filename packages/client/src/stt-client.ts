@@ -40,7 +40,17 @@ export class SttClient {
   transcribe(input: AudioInput, options: TranscribeOptions & { readonly format: Exclude<TranscriptFormat, 'json'> }): Promise<string>;
   async transcribe(input: AudioInput, options: TranscribeOptions = {}): Promise<Transcript | string> {
     const answer = await this.listen(input, options);
-    return (options.format ?? 'json') === 'json' ? jsonBody<Transcript>(answer) : answer.text;
+    const format = options.format ?? 'json';
+    if (format === 'json') return jsonBody<Transcript>(answer);
+    // A server without the option ignores it, as it does unknown options, and answers JSON.
+    if (answer.headers.get('content-type')?.startsWith('application/json')) {
+      throw new SttError(`The server answered JSON for format=${format}: it does not support that format.`, {
+        code: 'INVALID_RESPONSE',
+        status: answer.status,
+        requestId: answer.headers.get('x-request-id') ?? undefined,
+      });
+    }
+    return answer.text;
   }
 
   /** Hands `input` over and returns at once (202); the server POSTs the signed result to `callbackUrl`. */
