@@ -82,7 +82,7 @@ export class Doctor {
       if (status === 'healthy') return { title: COMPONENT_TITLES[name], status: 'pass', detail: [summary] };
       if (status === 'degraded') return { title: COMPONENT_TITLES[name], status: 'warn', detail: [`degraded: ${summary}`], fix: DEGRADED_FIXES[name] ?? '' };
       // The overall reason lists each unhealthy component's reason once; the one with a fix is this one's.
-      const reason = [...reasons].find((candidate) => REASON_FIXES[candidate] !== undefined && belongsTo(name, candidate)) ?? 'unhealthy';
+      const reason = [...reasons].find((candidate) => belongsTo(name, candidate)) ?? 'unhealthy';
       return { title: COMPONENT_TITLES[name], status: 'fail', detail: [`unhealthy: ${reason}`, summary], fix: REASON_FIXES[reason] ?? 'Review this component’s logs.' };
     });
   }
@@ -128,14 +128,15 @@ export class Doctor {
   }
 }
 
-/** Which component a health reason is about (Redis's reason also hides the workers). */
+/** The components each health reason is about (Redis down also hides the workers' registry). */
+const REASON_COMPONENTS: Readonly<Record<string, readonly ComponentName[]>> = {
+  'No ASR workers available': ['lightning_asr'],
+  'License proxy unavailable': ['license_proxy'],
+  'License invalid or expired': ['license_proxy'],
+  'Redis connection failed': ['lightning_asr', 'redis'],
+  'Server is shutting down': ['api_server'],
+};
+
 function belongsTo(component: ComponentName, reason: string): boolean {
-  const owner: Readonly<Record<string, ComponentName>> = {
-    'No ASR workers available': 'lightning_asr',
-    'License proxy unavailable': 'license_proxy',
-    'License invalid or expired': 'license_proxy',
-    'Redis connection failed': component === 'lightning_asr' ? 'lightning_asr' : 'redis',
-    'Server is shutting down': 'api_server',
-  };
-  return owner[reason] === component;
+  return REASON_COMPONENTS[reason]?.includes(component) ?? false;
 }
