@@ -1,1 +1,13 @@
-export {};
+export { SttClient } from './stt-client.js';
+export type { SttClientOptions } from './client-options.js';
+export { SttError, type SttErrorCode } from './errors/stt-error.js';
+export type { RetryListener, RetryOptions } from './http/retry-policy.js';
+export type { AudioInput } from './batch/audio-input.js';
+export type { ListenOptions, RequestOptions, SubmitOptions, TranscribeOptions, TranscriptFormat } from './batch/transcribe-options.js';
+export type { AcceptedJob, JobError, JobStatus, TimedText, Transcript, Word } from './batch/transcript.js';
+export type { UploadProgress, UploadProgressListener } from './batch/upload-progress.js';
+export { parseCallback, verifyCallbackSignature, type CallbackPayload } from './callbacks/callback-signature.js';
+export { LiveStream } from './streaming/live-stream.js';
+export type { SessionStarted, SpeechEvent, StreamErrorMessage, StreamMessage, TranscriptionMessage } from './streaming/stream-messages.js';
+export type { StreamOptions } from './streaming/stream-options.js';
+export type { ComponentHealth, ComponentName, ComponentRoute, ComponentStatus, DetailedHealth, HealthDetails, HealthReport, ServedModel } from './health/health-report.js';
