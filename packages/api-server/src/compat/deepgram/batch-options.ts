@@ -14,7 +14,7 @@ const repeatable = (item: z.ZodString) =>
     .transform((value) => (value === undefined ? [] : [value].flat()));
 
 /** The pre-recorded options this stack implements, with Deepgram's defaults (punctuation off). */
-const batchQuerySchema = z.object({
+export const batchQuerySchema = z.object({
   model: z.string().trim().min(1).max(200).optional(),
   language: z.string().trim().min(1).max(35).default('en'),
   punctuate: booleanOption.default(false),
