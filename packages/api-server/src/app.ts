@@ -2,6 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer, registerMetricsRoute, type Logger } from '@stt/shared';
 import { registerLicenseAuth } from './auth/license-auth.js';
+import { registerDeepgramBatchRoutes } from './compat/deepgram/deepgram-batch-routes.js';
+import { registerDeepgramLiveRoutes } from './compat/deepgram/deepgram-live-routes.js';
 import { HealthEndpoints } from './health/health-endpoints.js';
 import type { HealthMonitor } from './health/health-monitor.js';
 import type { ConnectionCap } from './http/connection-cap.js';
@@ -66,7 +68,10 @@ export function buildApp(deps: AppDependencies): { app: FastifyInstance; routes:
   void app.register(registerDocsRoutes);
   // Its own scope: the multipart and raw-audio body parsers apply to transcription routes only.
   void app.register(async (scope) => registerListenRoutes(scope, deps.listen));
+  // Deepgram's API has scopes of its own (batch, live): its own error shape.
+  void app.register(async (scope) => registerDeepgramBatchRoutes(scope, deps.listen));
   // Its own scope too: the WebSocket plugin applies to the live routes only.
   void app.register(async (scope) => registerStreamRoutes(scope, deps.stream));
+  void app.register(async (scope) => registerDeepgramLiveRoutes(scope, deps.stream));
   return { app, routes };
 }

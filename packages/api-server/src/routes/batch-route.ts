@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -77,6 +77,8 @@ export interface BatchAnswer<Own> {
   readonly options: DialectOptions<Own>;
   /** Bytes of audio received (uploaded or fetched). */
   readonly uploadBytes: number;
+  /** The SHA-256 of those bytes, hex. */
+  readonly audioSha256: string;
   readonly processingMs: number;
 }
 
@@ -100,6 +102,7 @@ export function batchRoute<Own>(
     let run: TranscriptionRun | undefined;
     let audio: IngestedAudio | undefined;
     let uploadBytes = 0;
+    const audioHash = createHash('sha256');
     /** Chosen as the audio starts (before a URL is fetched), from the options sent before it. */
     let model = '';
     const begin = async (stream: Readable, kind: AudioSource['kind']): Promise<void> => {
@@ -108,7 +111,10 @@ export function batchRoute<Own>(
       // here (a small form whose closing boundary is missing arrives, and fails, all at once). A
       // URL's body fails with errors already meant for the client (URL_FETCH_FAILED).
       finished(stream).catch((error: unknown) => counted.destroy(kind === 'upload' ? interruptedUpload(error, request.log) : toError(error)));
-      counted.on('data', (chunk: Buffer) => (uploadBytes += chunk.length));
+      counted.on('data', (chunk: Buffer) => {
+        uploadBytes += chunk.length;
+        audioHash.update(chunk);
+      });
       // The decoder may be done before the upload is (a WAV's data chunk can end before its file):
       // the rest still flows through the count, and an error there (the limit crossed, a form cut
       // short) still fails the request rather than going unheard.
@@ -198,7 +204,7 @@ export function batchRoute<Own>(
       const transcript = await transcription.result;
       usage.audioSeconds = transcript.durationSeconds;
       request.log.info({ audio_seconds: transcript.durationSeconds, segments: transcript.segments }, 'Transcription completed');
-      return dialect.respond(reply, { requestId: request.id, transcript, options: requestOptions, uploadBytes, processingMs: performance.now() - startedAt });
+      return dialect.respond(reply, { requestId: request.id, transcript, options: requestOptions, uploadBytes, audioSha256: audioHash.digest('hex'), processingMs: performance.now() - startedAt });
     } finally {
       void spooled?.remove();
       clearTimeout(timer);

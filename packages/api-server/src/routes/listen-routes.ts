@@ -67,7 +67,7 @@ export async function registerListenRoutes(app: FastifyInstance, options: Listen
 }
 
 /** What a batch route takes: audio as a form's file, raw bytes, or a JSON {url}; options anywhere. */
-const BATCH_BODY_TYPES = ['multipart/form-data', 'application/json', 'audio/*', 'application/octet-stream'];
+export const BATCH_BODY_TYPES = ['multipart/form-data', 'application/json', 'audio/*', 'application/octet-stream'];
 
 const LISTEN_ANSWERS = {
   200: { description: '{request_id, text, confidence, duration, language, words?, metadata}' },

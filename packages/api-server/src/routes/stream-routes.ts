@@ -1,14 +1,15 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { ApiError, CLOSE_CODES, streamQuerySchema, type Logger, type StreamQuery } from '@stt/shared';
+import { ApiError, CLOSE_CODES, type Logger, type StreamQuery } from '@stt/shared';
 import type { HealthMonitor } from '../health/health-monitor.js';
-import { errorResponses } from '../openapi/error-body-schema.js';
 import { countRefusedStreams } from '../health/request-outcome-hooks.js';
 import type { RequestOutcomes } from '../health/request-outcomes.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
 import { StreamRelay, type ClientFrame, type WorkerConnection } from '../streaming/stream-relay.js';
+import type { LiveDialect, LiveProtocol } from '../streaming/live-protocol.js';
 import type { LiveSessions } from '../streaming/live-sessions.js';
+import { nativeLiveDialect } from '../streaming/native-live-protocol.js';
 import type { StreamLatency } from '../streaming/stream-latency.js';
 import type { StreamWorkerPicker } from '../streaming/stream-worker-picker.js';
 import { connectWorkerStream, WorkerRefusedStream } from '../streaming/worker-stream-connection.js';
@@ -44,30 +45,20 @@ const MAX_REPLAY_SECONDS = 300;
 /** The contract's path and the cloud-compatible aliases, each on upgrade. */
 const STREAM_PATHS = ['/v1/listen/stream', '/api/v1/lightning/get_text', '/waves/v1/pulse/get_text'];
 
-/** The document's view of a live route: its query is the zod schema the upgrade is checked with. */
-const STREAM_SCHEMA = {
-  tags: ['streaming'],
-  summary: 'Live transcription over WebSocket (upgrade); the key may be ?token=',
-  querystring: streamQuerySchema,
-  response: {
-    101: { description: 'Switching to WebSocket: binary audio frames in; session_started, transcription, speech_started/ended and error messages out' },
-    ...errorResponses,
-  },
-};
-
 declare module 'fastify' {
   interface FastifyRequest {
-    stream?: { readonly query: StreamQuery; readonly model: string; readonly worker: WebSocket };
+    stream?: { readonly query: StreamQuery; readonly model: string; readonly worker: WebSocket; readonly protocol: LiveProtocol };
   }
 }
 
-/**
- * Live transcription over WebSocket. Everything that can be refused is refused before the
- * upgrade, with an HTTP status and the error envelope: auth, parameters, the components, and a
- * worker with a free live decoder (the worker's socket is open before the client's is). The
- * per-key concurrency limit is checked after it, and refused with 1008.
- */
+/** The contract's live routes: `/v1/listen/stream` and the cloud aliases. */
 export async function registerStreamRoutes(scope: FastifyInstance, options: StreamRouteOptions): Promise<void> {
+  await registerLiveSockets(scope, options);
+  for (const path of STREAM_PATHS) registerLiveRoute(scope, path, options, nativeLiveDialect);
+}
+
+/** What every scope of live routes needs before its routes: the WebSocket layer and refusal counting. */
+export async function registerLiveSockets(scope: FastifyInstance, options: StreamRouteOptions): Promise<void> {
   // Frames up to twice the limit are read, so the client is told why (FRAME_TOO_LARGE, then 1009);
   // a bigger one is cut off by the WebSocket layer unread (1009 alone): memory stays bounded.
   await scope.register(websocket, {
@@ -82,27 +73,29 @@ export async function registerStreamRoutes(scope: FastifyInstance, options: Stre
     },
   });
   countRefusedStreams(scope, options.outcomes);
-  for (const path of STREAM_PATHS) {
-    scope.get(
-      path,
-      { websocket: true, config: { tokenInQuery: true }, schema: STREAM_SCHEMA, preValidation: (request, reply) => openWorker(request, reply, options) },
-      (client, request) => runSession(client, request, options),
-    );
-  }
 }
 
-async function openWorker(request: FastifyRequest, reply: FastifyReply, options: StreamRouteOptions): Promise<void> {
+/**
+ * Live transcription over WebSocket at `path`, in `dialect`. Everything that can be refused is
+ * refused before the upgrade, with an HTTP status and the scope's error body: auth, parameters,
+ * the components, and a worker with a free live decoder (the worker's socket is open before the
+ * client's is). The per-key concurrency limit is checked after it, and refused with 1008.
+ */
+export function registerLiveRoute(scope: FastifyInstance, path: string, options: StreamRouteOptions, dialect: LiveDialect): void {
+  scope.get(
+    path,
+    { websocket: true, config: { tokenInQuery: true }, schema: dialect.schema, preValidation: (request, reply) => openWorker(request, reply, options, dialect) },
+    (client, request) => runSession(client, request, options),
+  );
+}
+
+async function openWorker(request: FastifyRequest, reply: FastifyReply, options: StreamRouteOptions, dialect: LiveDialect): Promise<void> {
   // A plain HTTP request (no WebSocket upgrade) opens nothing: RFC 9110's 426 says what it needs.
   if (!request.ws) {
     void reply.header('upgrade', 'websocket').header('connection', 'upgrade');
     throw new ApiError('UPGRADE_REQUIRED', `GET ${request.routeOptions.url} is the live WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket).`);
   }
-  const parsed = streamQuerySchema.safeParse(request.query);
-  if (!parsed.success) {
-    const parameter = String(parsed.error.issues[0]?.path[0] ?? 'query');
-    throw new ApiError('INVALID_PARAMETER', `The value of ${parameter} is not valid.`, { parameter });
-  }
-  const query = parsed.data;
+  const { query, protocol } = dialect.parse(request.query);
   assertComponentsServing(options.monitor);
   const model = options.catalog.choose({ model: query.model, language: primaryLanguage(query.language) });
   const { worker } = await connectAnyWorker(options, query, model, 0, request.id, request.log);
@@ -112,7 +105,8 @@ async function openWorker(request: FastifyRequest, reply: FastifyReply, options:
   const clientSocket = request.raw.socket;
   if (clientSocket.destroyed) worker.close(CLOSE_CODES.normal);
   else clientSocket.once('close', () => worker.close(CLOSE_CODES.normal));
-  request.stream = { query, model, worker };
+  const engine = options.catalog.models.find((served) => served.model === model)?.engine ?? 'unknown';
+  request.stream = { query, model, worker, protocol: protocol({ sessionId: request.id, model, engine }) };
 }
 
 /**
@@ -141,15 +135,15 @@ async function connectAnyWorker(
 }
 
 async function runSession(client: WebSocket, request: FastifyRequest, options: StreamRouteOptions): Promise<void> {
-  const { query, model, worker } = request.stream!;
+  const { query, model, worker, protocol } = request.stream!;
   const license = request.license!;
   const log = options.logger.child({ request_id: request.id });
   const relay = new StreamRelay(
     client,
     worker,
     {
-      sessionId: request.id,
       query,
+      protocol,
       idleTimeoutMs: options.idleTimeoutMs,
       maxDurationMs: options.maxDurationMs,
       maxBufferedBytes: options.maxBufferedBytes,

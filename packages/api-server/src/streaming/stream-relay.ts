@@ -4,21 +4,21 @@ import {
   frameBytes,
   parseJsonAs,
   pcmToBytes,
-  streamCommandSchema,
   workerStreamEventSchema,
   type ApiError,
   type Logger,
   type StreamCommand,
   type StreamQuery,
   type WorkerStreamEvent, ENGINE_SAMPLE_RATE } from '@stt/shared';
-import { clientMessage } from './client-messages.js';
+import type { LiveMessage, LiveProtocol } from './live-protocol.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { StreamAudioConverter } from './stream-audio-converter.js';
 import type { StreamLatency } from './stream-latency.js';
 
 export interface StreamRelayOptions {
-  readonly sessionId: string;
   readonly query: StreamQuery;
+  /** How the client is spoken to: the API's messages and commands. */
+  readonly protocol: LiveProtocol;
   /** No audio and no keepalive for this long ends the session. */
   readonly idleTimeoutMs: number;
   /** A session this old is ended: its last final, then AUDIO_TOO_LONG and 1008. */
@@ -116,7 +116,8 @@ export class StreamRelay {
   start(early: readonly ClientFrame[]): void {
     if (this.ended) return;
     this.started = true;
-    this.sendToClient({ type: 'session_started', session_id: this.options.sessionId, ...this.options.query });
+    const opening = this.options.protocol.opening();
+    if (opening !== undefined) this.sendToClient(opening);
     const onFrame = (data: RawData, isBinary: boolean): void => {
       if (this.ended) return;
       const bytes = frameBytes(data);
@@ -180,6 +181,7 @@ export class StreamRelay {
 
   private onAudio(bytes: Buffer): void {
     this.touch();
+    this.options.protocol.heard?.(bytes);
     const samples = this.converter.convert(bytes);
     if (samples.length === 0) return;
     if ((this.worker?.bufferedAmount ?? 0) > this.options.maxBufferedBytes) {
@@ -192,9 +194,10 @@ export class StreamRelay {
   }
 
   private onCommand(bytes: Buffer): void {
-    const command = parseJsonAs(streamCommandSchema, bytes.toString('utf8'));
+    const { protocol } = this.options;
+    const command = protocol.command(bytes.toString('utf8'));
     if (command === undefined) {
-      this.sendToClient({ type: 'error', code: 'INVALID_PARAMETER', message: 'Text frames must be {"type":"finalize"|"close_stream"|"keepalive"}.' });
+      this.sendToClient(protocol.error('INVALID_PARAMETER', protocol.commandHint));
       return;
     }
     if (command.type === 'close_stream') {
@@ -214,7 +217,7 @@ export class StreamRelay {
       return;
     }
     const arrivedAt = event.type === 'partial' || event.type === 'final' ? this.settle(event) : undefined;
-    const sent = this.sendToClient(clientMessage(event, this.options.sessionId, this.options.query));
+    const sent = this.options.protocol.messages(event).every((message) => this.sendToClient(message));
     if (sent && arrivedAt !== undefined) this.options.latency.observe(event.type === 'final' ? 'final' : 'interim', arrivedAt, performance.now());
     if (event.type === 'final' && event.is_last) this.close();
   }
@@ -255,8 +258,10 @@ export class StreamRelay {
 
   private close(): void {
     const { closeCode, error } = this.closing;
-    if (error === undefined) this.end(closeCode);
-    else this.fail(error.code, error.message, closeCode);
+    if (error !== undefined) return this.fail(error.code, error.message, closeCode);
+    const farewell = this.options.protocol.farewell(this.samplesSent / ENGINE_SAMPLE_RATE);
+    if (farewell !== undefined) this.sendToClient(farewell);
+    this.end(closeCode);
   }
 
   /** Ends a session that may not run (a limit of its key) or go on (the license became unusable): the reason, then close 1008. */
@@ -280,7 +285,7 @@ export class StreamRelay {
 
   private fail(code: string, message: string, closeCode: number): void {
     this.log.warn({ code }, `Stream ended: ${message}`);
-    this.sendToClient({ type: 'error', code, message });
+    this.sendToClient(this.options.protocol.error(code, message));
     this.end(closeCode, code);
   }
 
@@ -297,7 +302,7 @@ export class StreamRelay {
   }
 
   /** Sends `message` unless the client has gone; whether it was sent. */
-  private sendToClient(message: Record<string, unknown>): boolean {
+  private sendToClient(message: LiveMessage): boolean {
     if (this.client.readyState !== this.client.OPEN) return false;
     this.client.send(JSON.stringify(message));
     return true;

@@ -24,11 +24,18 @@ export function sentences(words: readonly RecognizedWord[]): RecognizedWord[][] 
  */
 export function punctuate(words: readonly RecognizedWord[]): string {
   return sentences(words)
-    .map((sentence) => {
-      const text = sentence.map((word) => (FIRST_PERSON.test(word.word) ? `I${word.word.slice(1)}` : word.word)).join(' ');
-      return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
-    })
+    .map((sentence) => punctuatedWords(sentence).join(' '))
     .join(' ');
+}
+
+/** One sentence's words as `punctuate` writes them: the first capitalised, the last with its full stop. */
+export function punctuatedWords(sentence: readonly RecognizedWord[]): string[] {
+  const written = sentence.map((word) => (FIRST_PERSON.test(word.word) ? `I${word.word.slice(1)}` : word.word));
+  const last = written.length - 1;
+  return written.map((word, index) => {
+    const cased = index === 0 ? `${word.charAt(0).toUpperCase()}${word.slice(1)}` : word;
+    return index === last ? `${cased}.` : cased;
+  });
 }
 
 /** The raw transcript: lower-case words separated by spaces. */

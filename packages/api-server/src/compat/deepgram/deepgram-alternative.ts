@@ -1,0 +1,31 @@
+import type { RecognizedWord } from '@stt/shared';
+import { overallConfidence } from '../../transcription/listen-response.js';
+import { plainText, punctuate, punctuatedWords, sentences } from '../../transcription/punctuate.js';
+
+export interface DeepgramWord {
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+  readonly confidence: number;
+  readonly punctuated_word?: string;
+}
+
+/** Recognised words as one Deepgram alternative: `transcript`, `confidence` and `words`. */
+export function deepgramAlternative(words: readonly RecognizedWord[], punctuated: boolean) {
+  return {
+    transcript: punctuated ? punctuate(words) : plainText(words),
+    confidence: roundConfidence(overallConfidence(words)),
+    words: deepgramWords(words, punctuated),
+  };
+}
+
+/** Deepgram's words: each with its `punctuated_word` when punctuation is on. */
+export function deepgramWords(words: readonly RecognizedWord[], punctuated: boolean): DeepgramWord[] {
+  if (!punctuated) return words.map(({ word, start, end, confidence }) => ({ word, start, end, confidence }));
+  return sentences(words).flatMap((sentence) => {
+    const written = punctuatedWords(sentence);
+    return sentence.map(({ word, start, end, confidence }, index) => ({ word, start, end, confidence, punctuated_word: written[index]! }));
+  });
+}
+
+const roundConfidence = (value: number): number => Number(value.toFixed(3));
