@@ -7,18 +7,31 @@ import { visibleJob } from '../transcription/callback-job-record.js';
 import { listenOptionsSchema, parseListenOptions } from '../transcription/listen-options.js';
 import { errorResponses } from '../openapi/error-body-schema.js';
 import { cloudResponse, listenResponse } from '../transcription/listen-response.js';
+import { answerFormat, requestedFormat, type NativeFormat } from '../transcription/native-format.js';
+import { shownWords } from '../transcription/punctuate.js';
+import { sendTextFormat } from '../transcription/subtitles/text-formats.js';
 import { registerUsageRecording } from '../usage/usage-recording.js';
 import { batchRoute, type BatchDialect, type ListenRouteOptions } from './batch-route.js';
 import { FORM_LIMITS } from './listen-input.js';
 
 export type { ListenRouteOptions } from './batch-route.js';
 
-/** The contract's `POST /v1/listen`: form field `audio`, options under their documented names. */
-const listenDialect: BatchDialect<undefined> = {
+/**
+ * The contract's `POST /v1/listen`: form field `audio`, options under their documented names;
+ * the JSON body, or with `format` (or an `Accept` header) the transcript as text or subtitles.
+ */
+const listenDialect: BatchDialect<NativeFormat | undefined> = {
   audioField: 'audio',
   optionsAfterAudio: false,
-  parse: (fields) => ({ listen: parseListenOptions(fields), own: undefined }),
-  respond: (reply, { requestId, transcript, options, processingMs }) => reply.send(listenResponse(requestId, transcript, options.listen, processingMs)),
+  parse: (fields) => {
+    const listen = parseListenOptions(fields);
+    return { listen, own: requestedFormat(fields, listen.callback_url) };
+  },
+  respond: (reply, { requestId, transcript, options, processingMs }) => {
+    const format = answerFormat(options.own, reply.request.headers.accept);
+    if (format !== 'json') return sendTextFormat(reply, format, shownWords(transcript.words, options.listen.punctuate));
+    return reply.send(listenResponse(requestId, transcript, options.listen, processingMs));
+  },
 };
 
 /** The cloud API's option names, as the documented ones. */
@@ -26,7 +39,8 @@ const CLOUD_NAMES: Readonly<Record<string, string>> = { word_timestamps: 'timest
 
 /** The cloud API (`/api/v1/lightning/get_text`, `/waves/v1/pulse/get_text`): its option names, its body. */
 const cloudDialect: BatchDialect<undefined> = {
-  ...listenDialect,
+  audioField: 'audio',
+  optionsAfterAudio: false,
   parse: (fields) => ({ listen: parseListenOptions(renameKeys(fields, CLOUD_NAMES)), own: undefined }),
   respond: (reply, { transcript, options, uploadBytes }) => reply.send(cloudResponse(transcript, options.listen, uploadBytes)),
 };
