@@ -7,7 +7,8 @@ import { validatedFields } from './validated-fields.js';
 /** What `POST /v1/listen` answers with: its JSON body, or the transcript as text or subtitles. */
 export type NativeFormat = 'json' | TextFormat;
 
-const formatSchema = z.object({ format: z.enum(['json', 'text', 'srt', 'vtt']).optional() });
+/** The `format` option: also in the OpenAPI document's options of `POST /v1/listen`. */
+export const nativeFormatSchema = z.object({ format: z.enum(['json', 'text', 'srt', 'vtt']).optional() });
 
 /** The media types an `Accept` header may choose from; JSON first, for clients that accept anything. */
 const OFFERED: Readonly<Record<string, NativeFormat>> = {
@@ -22,7 +23,7 @@ const OFFERED: Readonly<Record<string, NativeFormat>> = {
  * asking for another format is refused rather than answered in a format it did not ask for.
  */
 export function requestedFormat(fields: Readonly<Record<string, unknown>>, callbackUrl: string | undefined): NativeFormat | undefined {
-  const { format } = validatedFields(formatSchema, fields);
+  const { format } = validatedFields(nativeFormatSchema, fields);
   if (format !== undefined && format !== 'json' && callbackUrl !== undefined) {
     throw new ApiError('INVALID_PARAMETER', `format=${format} cannot be used with callback_url: webhooks carry the JSON body.`, { parameter: 'format' });
   }

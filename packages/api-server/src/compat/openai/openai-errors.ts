@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { ApiError, ErrorBodyRenderer } from '@stt/shared';
+import { errorResponsesOf } from '../../openapi/error-body-schema.js';
 
 /** OpenAI's codes where it has one for the same refusal; otherwise ours, in its lower case. */
 const OPENAI_CODES: Partial<Record<ApiError['code'], string>> = {
@@ -33,3 +35,15 @@ function errorType(error: ApiError): string {
   if (error.statusCode >= 500) return 'server_error';
   return 'invalid_request_error';
 }
+
+/** `openAiErrorBody`'s shape, for the OpenAPI document. */
+const openAiErrorSchema = z.object({
+  error: z
+    .object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string() })
+    .catchall(z.unknown())
+    .describe('Extra fields by code: supported_languages, supported_models, retry_after, max_size_mb, …'),
+  request_id: z.string().describe('The X-Request-ID sent, or one made for the request.'),
+});
+
+/** Every error status, as the OpenAI routes answer it. */
+export const openAiErrorResponses = errorResponsesOf(openAiErrorSchema, "OpenAI's error shape");

@@ -25,7 +25,7 @@ const listOf = <Item extends z.ZodType>(item: Item) => z.union([item, z.array(it
  * `temperature`, `chunking_strategy`, `include[]` and the rest are read for their validity only
  * or not at all: PocketSphinx has nothing to do with them (docs/compatibility.md lists each).
  */
-const openAiFieldsSchema = z.object({
+export const openAiFieldsSchema = z.object({
   model: z.string().trim().min(1),
   language: z.string().trim().toLowerCase().min(1).optional(),
   prompt: z.string().optional(),
