@@ -11,6 +11,9 @@ const HEALTH_ROUTES = ['/health', '/api/v1/health', '/healthz', '/health/live', 
 /** A concrete path for a route pattern (`/v1/listen/:job_id` → `/v1/listen/x`). */
 const concrete = (url: string): string => url.replace(/:[^/]+/g, 'x').replace(/\*/g, 'x');
 
+/** The routes of the OpenAI-compatible API, whose errors are in OpenAI's shape. */
+const OPENAI_ROUTE = /^\/v1\/(audio|models)(\/|$)/;
+
 describe('authentication', () => {
   let stack: TestStack;
   let routes: RouteEntry[];
@@ -35,11 +38,21 @@ describe('authentication', () => {
       const result = await request(`${stack.apiUrl}${concrete(route.url)}`, { method: route.method });
       assert.equal(result.status, 401, `${route.method} ${route.url}`);
       if (route.method === 'HEAD') continue;
-      // Deepgram's routes answer in Deepgram's error shape, under Deepgram's name for the refusal.
-      const deepgram = route.url.startsWith('/deepgram/');
-      assert.equal(deepgram ? result.json.err_code : result.json.code, deepgram ? 'INVALID_AUTH' : 'INVALID_LICENSE', `${route.method} ${route.url}`);
-      assert.equal(typeof (deepgram ? result.json.err_msg : result.json.error), 'string');
       assert.match(result.json.request_id, /^req_/);
+      if (OPENAI_ROUTE.test(route.url)) {
+        // OpenAI's routes answer in OpenAI's error shape (docs/compatibility.md).
+        assert.equal(result.json.error.code, 'invalid_api_key', `${route.method} ${route.url}`);
+        assert.equal(result.json.error.type, 'authentication_error');
+        continue;
+      }
+      if (route.url.startsWith('/deepgram/')) {
+        // Deepgram's routes answer in Deepgram's error shape, under Deepgram's name for the refusal.
+        assert.equal(result.json.err_code, 'INVALID_AUTH', `${route.method} ${route.url}`);
+        assert.equal(typeof result.json.err_msg, 'string');
+        continue;
+      }
+      assert.equal(result.json.code, 'INVALID_LICENSE', `${route.method} ${route.url}`);
+      assert.equal(typeof result.json.error, 'string');
     }
   });
 

@@ -54,9 +54,7 @@ describe('the stt command line in a terminal', () => {
     assert.match(json.screen, /"text": "Go forward ten meters\."/);
   });
 
-  // PENDING MERGE: `format=srt|vtt` on /v1/listen is a colleague's branch; until it is merged the
-  // server ignores `format` and answers JSON. Drop the `todo` once it is in.
-  test('transcribe --format srt and vtt write real subtitles', { todo: 'needs format=srt|vtt on POST /v1/listen (being merged)' }, async () => {
+  test('transcribe --format srt and vtt write real subtitles', async () => {
     const { status, screen } = await terminal.run(`stt transcribe -f srt --out subs goforward.wav ${speech.wav}`, 60_000);
     assert.equal(status, 0, screen);
     const srt = readFileSync(join(dir, 'subs/goforward.srt'), 'utf8');

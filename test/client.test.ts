@@ -51,9 +51,7 @@ describe('the typed client (@stt/client) against the real stack', () => {
     assert.deepEqual(timed.words?.map((word) => word.word), GO_FORWARD.split(' '));
   });
 
-  // PENDING MERGE: `format` on /v1/listen is a colleague's branch; until it is merged the server
-  // ignores the option and answers JSON. Drop the `todo` once it is in.
-  test('format srt and vtt come back as the subtitle text the server wrote', { todo: 'needs format=srt|vtt on POST /v1/listen (being merged)' }, async () => {
+  test('format srt and vtt come back as the subtitle text the server wrote', async () => {
     const srt = await client.transcribe(wav, { format: 'srt', punctuate: false });
     assert.match(srt, /^1\r?\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\r?\ngo forward ten meters/m);
     const vtt = await client.transcribe(wav, { format: 'vtt', punctuate: false });

@@ -11,6 +11,7 @@ import type { Drain } from './http/drain.js';
 import { closeRefusedUpgrades } from './http/refused-upgrades.js';
 import type { SlowBodyGuard } from './http/slow-body-guard.js';
 import type { ApiMetrics } from './metrics.js';
+import { registerOpenAiRoutes } from './compat/openai/openai-routes.js';
 import { registerDocsRoutes, registerOpenApiCollector } from './openapi/register-openapi.js';
 import { registerListenRoutes, type ListenRouteOptions } from './routes/listen-routes.js';
 import { registerStreamRoutes, type StreamRouteOptions } from './routes/stream-routes.js';
@@ -70,6 +71,8 @@ export function buildApp(deps: AppDependencies): { app: FastifyInstance; routes:
   void app.register(async (scope) => registerListenRoutes(scope, deps.listen));
   // Deepgram's API has scopes of its own (batch, live): its own error shape.
   void app.register(async (scope) => registerDeepgramBatchRoutes(scope, deps.listen));
+  // Its own scope too: OpenAI's error shape applies to its routes only.
+  void app.register(async (scope) => registerOpenAiRoutes(scope, deps.listen));
   // Its own scope too: the WebSocket plugin applies to the live routes only.
   void app.register(async (scope) => registerStreamRoutes(scope, deps.stream));
   void app.register(async (scope) => registerDeepgramLiveRoutes(scope, deps.stream));

@@ -11,7 +11,12 @@ export const errorBodySchema = z
   .catchall(z.unknown())
   .describe('Extra fields by code: parameter, supported_languages, supported_models, retry_after, max_size_mb, …');
 
+/** Every error status of the contract, answered with `schema` (a compatible API has its own error shape). */
+export function errorResponsesOf(schema: z.ZodType, description: string) {
+  return Object.fromEntries(
+    [...new Set(Object.values(ERROR_STATUS))].map((status) => [String(status), { description, content: { 'application/json': { schema } } }]),
+  );
+}
+
 /** Every error status of the contract, answered with the envelope. */
-export const errorResponses = Object.fromEntries(
-  [...new Set(Object.values(ERROR_STATUS))].map((status) => [String(status), { description: 'The error envelope', content: { 'application/json': { schema: errorBodySchema } } }]),
-);
+export const errorResponses = errorResponsesOf(errorBodySchema, 'The error envelope');

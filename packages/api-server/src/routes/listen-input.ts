@@ -47,7 +47,7 @@ export async function readListenInput(
   if (request.isMultipart()) {
     for await (const part of formParts(request, maxUploadBytes)) {
       if (part.type === 'field') {
-        fields[part.fieldname] = fieldValue(part);
+        addField(fields, part.fieldname, fieldValue(part));
         continue;
       }
       if (part.fieldname !== audioField || audio) {
@@ -76,7 +76,7 @@ export async function readListenInput(
     if (typeof url !== 'string') throw new ApiError('INVALID_PARAMETER', 'url must be a string.', { parameter: 'url' });
     await onAudio({ kind: 'url', url }, { ...fields });
   } else if (!audio) {
-    throw new ApiError('MISSING_PARAMETER', 'Send audio: a multipart field "audio", a JSON body with "url", or the audio bytes as the body.');
+    throw new ApiError('MISSING_PARAMETER', `Send audio: a multipart field "${audioField}", a JSON body with "url", or the audio bytes as the body.`);
   }
   return { fields };
 }
@@ -94,6 +94,15 @@ async function* formParts(request: FastifyRequest, maxUploadBytes: number): Asyn
     if (next.done === true) return;
     yield next.value;
   }
+}
+
+/**
+ * A form field into `fields`: a later one of the same name replaces it, except a list field
+ * (`name[]`, as OpenAI's SDKs send `timestamp_granularities[]`), whose values are collected.
+ */
+function addField(fields: Record<string, unknown>, name: string, value: unknown): void {
+  const earlier = fields[name];
+  fields[name] = name.endsWith('[]') && earlier !== undefined ? [earlier, value].flat() : value;
 }
 
 /** A field's value; one the parser cut short is refused rather than used cut. */

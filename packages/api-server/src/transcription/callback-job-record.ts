@@ -30,7 +30,14 @@ export const callbackJobRecordSchema = z.object({
     /** Where each queued segment starts in the audio; the segments' PCM stays in Redis until the job ends. */
     segment_offsets: z.array(z.number().nonnegative()),
     duration_seconds: z.number().nonnegative(),
-    options: z.object({ language: z.string(), punctuate: z.boolean(), timestamps: z.boolean() }),
+    options: z.object({
+      language: z.string(),
+      punctuate: z.boolean(),
+      timestamps: z.boolean(),
+      // Absent from jobs accepted before these options existed.
+      utterances: z.boolean().default(false),
+      paragraphs: z.boolean().default(false),
+    }),
     features: z.array(z.string()),
     callback_url: z.string(),
     /** HMAC key of the webhook's signature (the caller's license key unless WEBHOOK_SECRET is set). */

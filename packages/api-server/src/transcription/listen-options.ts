@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError, booleanOption } from '@stt/shared';
+import { validatedFields } from './validated-fields.js';
 
 export const listenOptionsSchema = z.object({
   language: z.string().trim().toLowerCase().default('en'),
@@ -9,6 +10,10 @@ export const listenOptionsSchema = z.object({
   diarize: booleanOption.default(false),
   num_speakers: z.coerce.number().int().min(1).max(32).optional(),
   timestamps: booleanOption.default(false),
+  /** Adds `utterances`: the sentences (words between pauses) with times and confidences. */
+  utterances: booleanOption.default(false),
+  /** Adds `paragraphs`: sentences grouped at longer pauses. */
+  paragraphs: booleanOption.default(false),
   callback_url: z.string().url().optional(),
 });
 
@@ -21,12 +26,7 @@ export type ListenOptions = z.infer<typeof listenOptionsSchema>;
  * it is the model catalog's to say.
  */
 export function parseListenOptions(raw: Readonly<Record<string, unknown>>): ListenOptions {
-  const parsed = listenOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const parameter = String(parsed.error.issues[0]?.path[0] ?? 'options');
-    throw new ApiError('INVALID_PARAMETER', `The value of ${parameter} is not valid.`, { parameter });
-  }
-  const options = parsed.data;
+  const options = validatedFields(listenOptionsSchema, raw);
   const language = primaryLanguage(options.language);
   if (options.diarize) {
     throw new ApiError('INVALID_PARAMETER', 'Diarization is not supported by the current engine yet.', { parameter: 'diarize' });

@@ -1,7 +1,12 @@
 import type { RecognizedWord } from '@stt/shared';
 import type { BatchTranscript } from './batch-transcript.js';
 import type { ListenOptions } from './listen-options.js';
-import { plainText, punctuate, sentences } from './punctuate.js';
+import { sentences } from './punctuate.js';
+import { paragraphSpans, textSpan, utterances, type Paragraph, type Utterance } from './transcript-structure.js';
+import { overallConfidence } from './word-confidence.js';
+
+// Where the live transcripts import it from.
+export { overallConfidence } from './word-confidence.js';
 
 export interface ListenResponse {
   request_id: string;
@@ -10,6 +15,8 @@ export interface ListenResponse {
   duration: number;
   language: string;
   words?: RecognizedWord[];
+  utterances?: Utterance[];
+  paragraphs?: Paragraph[];
   metadata: { processing_time_ms: number; rtf: number; engine: string; model: string; segments: number };
 }
 
@@ -17,17 +24,19 @@ export interface ListenResponse {
 export function listenResponse(
   requestId: string,
   transcript: BatchTranscript,
-  options: Pick<ListenOptions, 'punctuate' | 'timestamps' | 'language'>,
+  options: Pick<ListenOptions, 'punctuate' | 'timestamps' | 'language' | 'utterances' | 'paragraphs'>,
   processingMs: number,
 ): ListenResponse {
   const duration = round(transcript.durationSeconds, 3);
   return {
     request_id: requestId,
-    text: options.punctuate ? punctuate(transcript.words) : plainText(transcript.words),
+    text: textSpan(transcript.words, options.punctuate).text,
     confidence: round(overallConfidence(transcript.words), 3),
     duration,
     language: options.language,
     ...(options.timestamps ? { words: [...transcript.words] } : {}),
+    ...(options.utterances ? { utterances: utterances(transcript.words, { punctuated: options.punctuate, withWords: options.timestamps }) } : {}),
+    ...(options.paragraphs ? { paragraphs: paragraphSpans(transcript.words, options.punctuate) } : {}),
     metadata: {
       processing_time_ms: Math.round(processingMs),
       rtf: duration > 0 ? round(processingMs / 1000 / duration, 3) : 0,
@@ -42,27 +51,11 @@ export function listenResponse(
 export function cloudResponse(transcript: BatchTranscript, options: Pick<ListenOptions, 'punctuate' | 'timestamps'>, fileSize: number) {
   return {
     status: 'success',
-    transcription: options.punctuate ? punctuate(transcript.words) : plainText(transcript.words),
+    transcription: textSpan(transcript.words, options.punctuate).text,
     words: options.timestamps ? transcript.words.map(({ word, start, end, confidence }) => ({ word, start, end, confidence })) : [],
-    utterances: sentences(transcript.words).map((sentence) => ({
-      text: options.punctuate ? punctuate(sentence) : plainText(sentence),
-      start: sentence[0]?.start ?? 0,
-      end: sentence[sentence.length - 1]?.end ?? 0,
-    })),
+    utterances: sentences(transcript.words).map((sentence) => textSpan(sentence, options.punctuate)),
     metadata: { duration: round(transcript.durationSeconds, 3), fileSize },
   };
-}
-
-/** Word confidences weighted by how long each word lasts; 0 when nothing was recognised. */
-export function overallConfidence(words: readonly RecognizedWord[]): number {
-  let weighted = 0;
-  let total = 0;
-  for (const word of words) {
-    const length = Math.max(word.end - word.start, 0.01);
-    weighted += word.confidence * length;
-    total += length;
-  }
-  return total > 0 ? weighted / total : 0;
 }
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));

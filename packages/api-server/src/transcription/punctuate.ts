@@ -23,19 +23,27 @@ export function sentences(words: readonly RecognizedWord[]): RecognizedWord[][] 
  * and "i" as "I". PocketSphinx emits neither case nor punctuation.
  */
 export function punctuate(words: readonly RecognizedWord[]): string {
-  return sentences(words)
-    .map((sentence) => punctuatedWords(sentence).join(' '))
-    .join(' ');
+  return plainText(punctuatedWords(words));
 }
 
-/** One sentence's words as `punctuate` writes them: the first capitalised, the last with its full stop. */
-export function punctuatedWords(sentence: readonly RecognizedWord[]): string[] {
-  const written = sentence.map((word) => (FIRST_PERSON.test(word.word) ? `I${word.word.slice(1)}` : word.word));
-  const last = written.length - 1;
-  return written.map((word, index) => {
-    const cased = index === 0 ? `${word.charAt(0).toUpperCase()}${word.slice(1)}` : word;
-    return index === last ? `${cased}.` : cased;
-  });
+/**
+ * The words as `punctuate` shows them (the first of a sentence capitalised, its last ending in
+ * a full stop), times unchanged: what subtitles and utterances are cut from.
+ */
+export function punctuatedWords(words: readonly RecognizedWord[]): RecognizedWord[] {
+  return sentences(words).flatMap((sentence) =>
+    sentence.map((word, index) => {
+      let text = FIRST_PERSON.test(word.word) ? `I${word.word.slice(1)}` : word.word;
+      if (index === 0) text = `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+      if (index === sentence.length - 1) text = `${text}.`;
+      return { ...word, word: text };
+    }),
+  );
+}
+
+/** The words as a response shows them: punctuated, or as recognised. */
+export function shownWords(words: readonly RecognizedWord[], punctuated: boolean): readonly RecognizedWord[] {
+  return punctuated ? punctuatedWords(words) : words;
 }
 
 /** The raw transcript: lower-case words separated by spaces. */

@@ -1,6 +1,6 @@
 import type { RecognizedWord } from '@stt/shared';
 import { overallConfidence } from '../../transcription/listen-response.js';
-import { plainText, punctuate, punctuatedWords, sentences } from '../../transcription/punctuate.js';
+import { plainText, punctuate, punctuatedWords } from '../../transcription/punctuate.js';
 
 export interface DeepgramWord {
   readonly word: string;
@@ -22,10 +22,8 @@ export function deepgramAlternative(words: readonly RecognizedWord[], punctuated
 /** Deepgram's words: each with its `punctuated_word` when punctuation is on. */
 export function deepgramWords(words: readonly RecognizedWord[], punctuated: boolean): DeepgramWord[] {
   if (!punctuated) return words.map(({ word, start, end, confidence }) => ({ word, start, end, confidence }));
-  return sentences(words).flatMap((sentence) => {
-    const written = punctuatedWords(sentence);
-    return sentence.map(({ word, start, end, confidence }, index) => ({ word, start, end, confidence, punctuated_word: written[index]! }));
-  });
+  const written = punctuatedWords(words);
+  return words.map(({ word, start, end, confidence }, index) => ({ word, start, end, confidence, punctuated_word: written[index]!.word }));
 }
 
 const roundConfidence = (value: number): number => Number(value.toFixed(3));
