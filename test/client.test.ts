@@ -56,7 +56,7 @@ describe('the typed client (@stt/client) against the real stack', () => {
     assert.match(srt, /^1\r?\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\r?\ngo forward ten meters/m);
     const vtt = await client.transcribe(wav, { format: 'vtt', punctuate: false });
     assert.match(vtt, /^WEBVTT/);
-    assert.match(vtt, /\d\d:\d\d\.\d{3} --> \d\d:\d\d\.\d{3}/);
+    assert.match(vtt, /^\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}$/m);
     const text = await client.transcribe(wav, { format: 'text', punctuate: false });
     assert.equal(text.trim(), GO_FORWARD);
   });

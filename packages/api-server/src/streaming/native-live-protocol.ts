@@ -1,6 +1,6 @@
 import { parseJsonAs, streamCommandSchema, streamQuerySchema, type StreamQuery } from '@stt/shared';
 import { errorResponses } from '../openapi/error-body-schema.js';
-import { parseOptionsAs } from '../routes/parse-options.js';
+import { validatedFields } from '../transcription/validated-fields.js';
 import { clientMessage } from './client-messages.js';
 import type { LiveDialect, LiveProtocol, LiveSession } from './live-protocol.js';
 
@@ -28,7 +28,7 @@ export const nativeLiveDialect: LiveDialect = {
     },
   },
   parse(raw) {
-    const query = parseOptionsAs(streamQuerySchema, raw);
+    const query = validatedFields(streamQuerySchema, raw);
     return { query, protocol: (session) => nativeProtocol(query, session) };
   },
 };

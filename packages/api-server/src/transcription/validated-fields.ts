@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ApiError } from '@stt/shared';
 
 /** A request's fields read by `schema`; a bad value is INVALID_PARAMETER naming the first one. */
-export function validatedFields<Schema extends z.ZodType>(schema: Schema, raw: Readonly<Record<string, unknown>>): z.output<Schema> {
+export function validatedFields<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.output<Schema> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const parameter = String(parsed.error.issues[0]?.path[0] ?? 'options');

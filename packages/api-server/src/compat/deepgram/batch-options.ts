@@ -3,7 +3,7 @@ import { booleanOption } from '@stt/shared';
 import type { DialectOptions } from '../../routes/batch-route.js';
 import { parseListenOptions } from '../../transcription/listen-options.js';
 import { isDeepgramModel, servedModelOption } from './deepgram-models.js';
-import { parseOptionsAs } from '../../routes/parse-options.js';
+import { validatedFields } from '../../transcription/validated-fields.js';
 import { BATCH_UNSUPPORTED, unsupportedOptionWarnings, type DeepgramWarning } from './unsupported-options.js';
 
 /** A query option given once or repeated (`tag=a&tag=b`), as a list. */
@@ -44,7 +44,7 @@ export interface DeepgramBatchOptions {
  * stay as spoken); unsupported options are reported or refused (`unsupported-options.ts`).
  */
 export function parseDeepgramBatchOptions(fields: Readonly<Record<string, unknown>>): DialectOptions<DeepgramBatchOptions> {
-  const query = parseOptionsAs(batchQuerySchema, fields);
+  const query = validatedFields(batchQuerySchema, fields);
   const warnings = unsupportedOptionWarnings(fields, BATCH_UNSUPPORTED);
   const punctuate = query.punctuate || query.smart_format;
   const model = servedModelOption(query.model);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiError, booleanOption, STREAM_ENCODINGS, streamQuerySchema, type StreamQuery } from '@stt/shared';
-import { parseOptionsAs } from '../../routes/parse-options.js';
+import { validatedFields } from '../../transcription/validated-fields.js';
 import { isDeepgramModel, servedModelOption } from './deepgram-models.js';
 import { LIVE_UNSUPPORTED, unsupportedOptionWarnings, type DeepgramWarning } from './unsupported-options.js';
 
@@ -41,7 +41,7 @@ export interface DeepgramLiveOptions {
  */
 export function parseDeepgramLiveQuery(raw: unknown): { query: StreamQuery; own: DeepgramLiveOptions } {
   const fields = typeof raw === 'object' && raw !== null ? (raw as Readonly<Record<string, unknown>>) : {};
-  const options = parseOptionsAs(liveQuerySchema, fields);
+  const options = validatedFields(liveQuerySchema, fields);
   if (!(STREAM_ENCODINGS as readonly string[]).includes(options.encoding)) {
     throw new ApiError('INVALID_PARAMETER', `Live audio must be raw ${STREAM_ENCODINGS.join(', ')} here (encoding=${options.encoding} is not decoded live).`, {
       parameter: 'encoding',
