@@ -47,3 +47,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 npm run --silent build
+# The workspaces' commands (stt, lightning-asr-score, …) link into node_modules/.bin only once the
+# build has made their files; npm ci ran before it.
+npm rebuild --ignore-scripts --loglevel=error >/dev/null

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { checkLicenseKey, parsePublicKeys } from '@stt/shared';
 import { freePort } from './support/free-port.js';
@@ -10,7 +10,7 @@ import { clipsWithPauses, goforwardWav, wordErrors } from './support/speech-corp
 import { TestStack } from './support/test-stack.js';
 import { TmuxTerminal } from './support/tmux-terminal.js';
 
-const CLI_MAIN = join(import.meta.dirname, '../packages/cli/dist/main.js');
+const STT_BIN_DIR = join(import.meta.dirname, '../node_modules/.bin');
 
 /** `stt` run in a real terminal (tmux) against a running stack, as a user types it. */
 describe('the stt command line in a terminal', () => {
@@ -23,11 +23,8 @@ describe('the stt command line in a terminal', () => {
   before(async () => {
     goforward = goforwardWav(dir);
     speech = clipsWithPauses(dir, 1);
-    // `stt` on the PATH, as npm's bin link puts it there.
-    const bin = join(dir, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'stt'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_MAIN}" "$@"\n`);
-    chmodSync(join(bin, 'stt'), 0o755);
+    // The `stt` that setup links into node_modules/.bin (as `npx stt` finds it), with this node beside it.
+    const bin = `${STT_BIN_DIR}:${dirname(process.execPath)}`;
     stack = await TestStack.start({ workers: 1 });
     await stack.healthy();
     terminal = TmuxTerminal.start({ STT_URL: stack.apiUrl, STT_API_KEY: stack.licenseKey, STT_LICENSE_URL: stack.proxyUrl }, bin);
