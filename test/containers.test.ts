@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { SttClient } from '@stt/client';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,9 +137,9 @@ describe('containers: the images, docker-compose and the health-check page’s e
   test('a batch transcription and a live stream through the published port', async () => {
     const auth = { Authorization: `Token ${licenseKey}` };
     const wav = readFileSync(goforwardWav(work));
-    const batch = await request(`${apiUrl}/v1/listen`, { method: 'POST', headers: { ...auth, 'Content-Type': 'audio/wav' }, body: wav, timeoutMs: 60_000 });
-    assert.equal(batch.status, 200, batch.text);
-    assert.match(batch.json.text, /go forward ten meters/i);
+    // Through the typed client, as an application would call the published port.
+    const batch = await new SttClient({ baseUrl: apiUrl, apiKey: licenseKey }).transcribe(wav);
+    assert.match(batch.text, /go forward ten meters/i);
 
     const stream = await StreamClient.open(`${apiUrl.replace('http', 'ws')}/v1/listen/stream`, auth);
     await stream.sendAudio(readFileSync(GOFORWARD_RAW), { frameBytes: 3200 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { SttClient } from '@stt/client';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,9 +80,9 @@ describe('several hosts behind a load balancer: the health-check page’s failov
     const healthUp = await stack.prometheus.query(HEALTH_UP);
     assert.deepEqual(healthUp, new Map([[stack.apiInstance('api-1'), 1], [stack.apiInstance('api-2'), 1]]));
     const auth = { Authorization: `Token ${stack.licenseKey}` };
-    const batch = await request(`${stack.lbUrl}/v1/listen`, { method: 'POST', headers: { ...auth, 'Content-Type': 'audio/wav' }, body: clip, timeoutMs: 60_000 });
-    assert.equal(batch.status, 200, batch.text);
-    assert.match(batch.json.text, /go forward ten meters/i);
+    // Through the typed client, as an application behind the load balancer would call it.
+    const batch = await new SttClient({ baseUrl: stack.lbUrl, apiKey: stack.licenseKey }).transcribe(clip);
+    assert.match(batch.text, /go forward ten meters/i);
     // A live stream is relayed by the API server to the worker's advertised address, on another host.
     const stream = await StreamClient.open(`${stack.lbUrl.replace('http', 'ws')}/v1/listen/stream`, auth);
     await stream.sendAudio(readFileSync(GOFORWARD_RAW), { frameBytes: 3200 });
