@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { PocketSphinxEngine } from '../packages/lightning-asr/src/engine/pocketsphinx/pocketsphinx-engine.js';
+const wav = readFileSync('/tmp/wer/joined.wav');
+const pcm = new Int16Array(wav.buffer.slice(wav.byteOffset + 44, wav.byteOffset + wav.length));
+const engine = await (PocketSphinxEngine as any).load({ modelDir: '/usr/share/pocketsphinx/model/en-us', decoders: 1, liveDecoders: 0 });
+const t0 = performance.now();
+const { words } = await engine.transcribe(pcm);
+console.log('cpu ms', Math.round(performance.now() - t0), 'last word end', words.at(-1).end, 'audio s', pcm.length / 16000);
+const firstOfClips = words.filter((w: any, i: number) => i === 0 || w.start - words[i - 1].end > 1).map((w: any) => `${w.word}@${w.start}`);
+console.log(firstOfClips.join(' '));
