@@ -20,16 +20,6 @@ const FRAMES_PER_SECOND = 100;
 const LIVE_ARGS = ['-vad_postspeech', '10', '-fwdflat', 'no', '-bestpath', 'no', '-maxhmmpf', '3000', '-maxwpf', '10'];
 
 /**
- * Whole-utterance decoders keep silent frames (`-remove_silence` is on by default): with them
- * dropped, word times count only the frames kept, so every word after a pause came early (two
- * clips 2.5 s apart came back 0.9 s apart; the last word of 37 s of audio ended at 25.8 s). On
- * the LibriVox clips the WER is the same (0.282); decoding the silence costs about 13 % more CPU
- * on a recording that is a third silence. Live decoders keep the default: their voice detector
- * needs it, and their words are only interims.
- */
-const BATCH_ARGS = ['-remove_silence', 'no'];
-
-/**
  * CMU PocketSphinx with its US-English model. A pool of decoders, each used by one utterance at
  * a time; every utterance is decoded as a whole on its decoder (what `pocketsphinx_batch` does).
  * Live sessions each hold a decoder of a second pool, in live mode, while they send audio.
@@ -73,7 +63,7 @@ export class PocketSphinxEngine implements AsrEngine {
       '-logfn', '/dev/null',
     ];
     const decoders: unknown[] = [];
-    for (let i = 0; i < options.decoders; i++) decoders.push(await library.createDecoder([...args, ...BATCH_ARGS]));
+    for (let i = 0; i < options.decoders; i++) decoders.push(await library.createDecoder(args));
     return new PocketSphinxEngine(library, decoders, options.liveDecoders, args);
   }
 
