@@ -266,6 +266,22 @@ describe('the typed client (@stt/client) against the real stack', () => {
     }
   });
 
+  test('a base URL with a path prefix (an API behind a proxy at /stt) keeps it on every request', async () => {
+    const paths: string[] = [];
+    const proxy = createServer((request, response) => {
+      paths.push(request.url ?? '');
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status: 'healthy' }));
+    });
+    const url = await listenLocally(proxy);
+    try {
+      for (const baseUrl of [`${url}/stt`, `${url}/stt/`]) await new SttClient({ baseUrl, apiKey: 'k' }).health();
+      assert.deepEqual(paths, ['/stt/health', '/stt/health']);
+    } finally {
+      proxy.close();
+    }
+  });
+
   test('health: the verdict, the detailed components, one component', async () => {
     assert.deepEqual(await client.health(), { status: 'healthy' });
     const detailed = await client.detailedHealth();

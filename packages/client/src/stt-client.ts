@@ -12,6 +12,7 @@ import {
 import { parseObject } from './errors/error-body.js';
 import { SttError } from './errors/stt-error.js';
 import { COMPONENT_ROUTES, type ComponentHealth, type ComponentRoute, type DetailedHealth, type HealthReport } from './health/health-report.js';
+import { apiUrl } from './http/api-url.js';
 import { HttpTransport, type HttpAnswer, type HttpRequest } from './http/http-transport.js';
 import { RetryPolicy } from './http/retry-policy.js';
 import { LiveStream } from './streaming/live-stream.js';
@@ -66,7 +67,7 @@ export class SttClient {
 
   /** Opens a live session (retried while the server has no room: 503, 429, a 1013 close before it starts). */
   stream(options: StreamOptions = {}): Promise<LiveStream> {
-    const url = new URL(`/v1/listen/stream${streamQuery(options)}`, this.options.baseUrl);
+    const url = apiUrl(this.options.baseUrl, `/v1/listen/stream${streamQuery(options)}`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const headers: Record<string, string> = {};
     if (this.options.apiKey !== undefined) headers.authorization = `Token ${this.options.apiKey}`;

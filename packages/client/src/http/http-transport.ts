@@ -1,3 +1,4 @@
+import { apiUrl } from './api-url.js';
 import { SttError } from '../errors/stt-error.js';
 import { errorFromAnswer } from '../errors/error-body.js';
 
@@ -36,7 +37,7 @@ export class HttpTransport {
     if (request.authenticated !== false && this.apiKey !== undefined) headers.authorization = `Token ${this.apiKey}`;
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = request.signal === undefined ? timeout : AbortSignal.any([timeout, request.signal]);
-    const url = new URL(request.path, this.baseUrl);
+    const url = apiUrl(this.baseUrl, request.path);
     let response: Response;
     let text: string;
     try {
