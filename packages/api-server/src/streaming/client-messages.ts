@@ -1,5 +1,5 @@
 import type { StreamQuery, WorkerStreamEvent } from '@stt/shared';
-import { overallConfidence } from '../transcription/listen-response.js';
+import { overallConfidence } from '../transcription/word-confidence.js';
 import { plainText, punctuate } from '../transcription/punctuate.js';
 
 /**

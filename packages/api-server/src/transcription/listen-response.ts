@@ -6,7 +6,6 @@ import { paragraphSpans, textSpan, utterances, type Paragraph, type Utterance } 
 import { overallConfidence } from './word-confidence.js';
 
 // Where the live transcripts import it from.
-export { overallConfidence } from './word-confidence.js';
 
 export interface ListenResponse {
   request_id: string;

@@ -1,5 +1,5 @@
 import type { RecognizedWord } from '@stt/shared';
-import { overallConfidence } from '../../transcription/listen-response.js';
+import { overallConfidence } from '../../transcription/word-confidence.js';
 import { plainText, punctuate, punctuatedWords } from '../../transcription/punctuate.js';
 
 export interface DeepgramWord {
