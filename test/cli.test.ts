@@ -42,7 +42,7 @@ describe('the stt command line in a terminal', () => {
     assert.match(screen, /all files\s+█+\s+100% \| 2\/2 files/);
     assert.match(screen, /goforward\.wav\s+█+\s+100% \| → out\/goforward\.txt/);
     assert.match(screen, /pauses-1\.wav\s+█+\s+100% \| → out\/pauses-1\.txt/);
-    assert.equal(readFileSync(join(dir, 'out/goforward.txt'), 'utf8'), '[0:00.08 → 0:01.74] go forward ten meters\n');
+    assert.equal(readFileSync(join(dir, 'out/goforward.txt'), 'utf8'), '[0:00.46 → 0:02.12] go forward ten meters\n');
     const long = readFileSync(join(dir, 'out/pauses-1.txt'), 'utf8');
     assert.match(long, /^\[\d:\d\d\.\d\d → \d:\d\d\.\d\d\] \w+/);
 

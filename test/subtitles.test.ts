@@ -15,6 +15,7 @@ import { fuzz } from './support/fuzz.js';
 import { request, waitFor } from './support/http.js';
 import { clipsWithPauses, goforwardWav } from './support/speech-corpus.js';
 import { TestStack } from './support/test-stack.js';
+import { wavFile } from './support/wav-file.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 /** The pause that always ends a sentence, and so a cue (punctuate.ts). */
@@ -127,6 +128,8 @@ describe('subtitles, utterances and paragraphs from POST /v1/listen, for real sp
   let goforward: Buffer;
   /** Two LibriVox clips with 3 s of silence after each: two sentences at least. */
   let clips: Buffer;
+  /** The first of them and its pause, as PCM: where the second begins. */
+  let firstClipWithPause: Buffer;
   const listen = (audio: Buffer, query = '', headers: Record<string, string> = {}) =>
     request(`${stack.apiUrl}/v1/listen${query}`, {
       method: 'POST',
@@ -138,6 +141,7 @@ describe('subtitles, utterances and paragraphs from POST /v1/listen, for real sp
   before(async () => {
     goforward = readFileSync(goforwardWav(dir));
     clips = readFileSync(clipsWithPauses(dir, 2, 3).wav);
+    firstClipWithPause = clipsWithPauses(dir, 1, 3).pcm;
     stack = await TestStack.start({ workers: 2, apiEnv: { URL_FETCH_ALLOWED_HOSTS: '127.0.0.1' } });
     await stack.healthy();
   });
@@ -201,9 +205,8 @@ describe('subtitles, utterances and paragraphs from POST /v1/listen, for real sp
       assert.ok(utterance.confidence >= 0 && utterance.confidence <= 1);
       previousEnd = utterance.end;
     }
-    // How many paragraphs depends on how long PocketSphinx makes the pauses (its word times leave
-    // out part of a long silence); their sentences are the utterances either way.
-    assert.ok(paragraphs.length >= 1);
+    // The 3 s pause after the first clip is longer than a paragraph's pause: two paragraphs.
+    assert.equal(paragraphs.length, 2, JSON.stringify(paragraphs.map((p) => [p.start, p.end])));
     assert.equal(paragraphs.map((p) => p.text).join(' '), json.text);
     assert.deepEqual(paragraphs.flatMap((p) => p.sentences), utterances.map(({ text, start, end }) => ({ text, start, end })));
 
@@ -221,6 +224,27 @@ describe('subtitles, utterances and paragraphs from POST /v1/listen, for real sp
     const short = await listen(goforward, '?utterances=true');
     assert.equal(short.json.utterances[0].words, undefined, 'words only with timestamps=true');
     assert.equal(short.json.paragraphs, undefined);
+  });
+
+  test("word times are the audio's: the words after a pause start after it, not early by the silence left out", async () => {
+    const { json } = await listen(clips, '?timestamps=true');
+    const words = json.words as RecognizedWord[];
+    const secondClipAt = firstClipWithPause.length / 32_000;
+    const gaps = words.slice(1).map((word, i) => ({ at: word.start, gap: word.start - words[i]!.end }));
+    const longest = gaps.reduce((best, gap) => (gap.gap > best.gap ? gap : best));
+    // The second clip starts where it is in the audio (its first word may begin a little into it).
+    assert.ok(longest.at >= secondClipAt - 0.3 && longest.at <= secondClipAt + 1, `the second clip's first word at ${longest.at} s, the clip at ${secondClipAt} s`);
+    assert.ok(longest.gap >= 2.5, `the 3 s pause is a ${longest.gap.toFixed(2)} s gap between words`);
+    assert.ok(words.at(-1)!.end <= json.duration && words.at(-1)!.end >= json.duration - 3.5, `the last word ends at ${words.at(-1)!.end} of ${json.duration} s`);
+  });
+
+  test('digital silence comes back as no words (the decoders keep silent frames, dithered)', async () => {
+    for (const seconds of [0.5, 3]) {
+      const silence = wavFile({ formatCode: 1, sampleRate: 16_000, channels: 1, bitsPerSample: 16, data: Buffer.alloc(seconds * 32_000) });
+      const { status, json } = await listen(silence, '?timestamps=true');
+      assert.equal(status, 200);
+      assert.deepEqual([json.text, json.words], ['', []], `${seconds} s of zeros`);
+    }
   });
 
   test('a callback job with utterances=true delivers them in its webhook', async () => {

@@ -20,6 +20,15 @@ const FRAMES_PER_SECOND = 100;
 const LIVE_ARGS = ['-vad_postspeech', '10', '-fwdflat', 'no', '-bestpath', 'no', '-maxhmmpf', '3000', '-maxwpf', '10'];
 
 /**
+ * Whole-utterance decoders keep silent frames (`-remove_silence` is on by default): with them
+ * dropped, word times count only the frames kept, so every word after a pause came early (two
+ * clips 2.5 s apart came back 0.9 s apart), and words could not be matched to the speaker
+ * turns diarization finds in real time. Kept, digital silence alone decoded as a word ("dog",
+ * "and"); dither (seeded, so a decode is repeatable) makes it silence again.
+ */
+const BATCH_ARGS = ['-remove_silence', 'no', '-dither', 'yes', '-seed', '1'];
+
+/**
  * CMU PocketSphinx with its US-English model. A pool of decoders, each used by one utterance at
  * a time; every utterance is decoded as a whole on its decoder (what `pocketsphinx_batch` does).
  * Live sessions each hold a decoder of a second pool, in live mode, while they send audio.
@@ -63,7 +72,7 @@ export class PocketSphinxEngine implements AsrEngine {
       '-logfn', '/dev/null',
     ];
     const decoders: unknown[] = [];
-    for (let i = 0; i < options.decoders; i++) decoders.push(await library.createDecoder(args));
+    for (let i = 0; i < options.decoders; i++) decoders.push(await library.createDecoder([...args, ...BATCH_ARGS]));
     return new PocketSphinxEngine(library, decoders, options.liveDecoders, args);
   }
 
