@@ -42,6 +42,14 @@ export {
   type TranscriptionJob,
   type TranscriptionJobResult,
 } from './protocol/transcription-job.js';
+export {
+  embeddedTurnSchema,
+  featureBlockSchema,
+  speakerEvidenceSchema,
+  type EmbeddedTurn,
+  type FeatureBlock,
+  type SpeakerEvidence,
+} from './protocol/speaker-evidence.js';
 export { parseJsonAs } from './protocol/parse-json.js';
 export { frameBytes } from './protocol/frame-bytes.js';
 export { ENGINE_SAMPLE_RATE, Int16Assembler, pcmFromBytes, pcmToBytes } from './protocol/pcm-bytes.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { speakerEvidenceSchema } from './speaker-evidence.js';
 
 /**
  * The BullMQ queue that carries batch segments for one model from API servers to the workers
@@ -19,6 +20,8 @@ export const transcriptionJobSchema = z.object({
   audio_key: z.string().min(1),
   /** Where this segment starts in the request's audio; word times are shifted by it. */
   offset_seconds: z.number().nonnegative(),
+  /** Also gather speaker evidence (`speaker_evidence` in the result) for diarization. */
+  diarize: z.boolean().default(false),
 });
 
 export type TranscriptionJob = z.infer<typeof transcriptionJobSchema>;
@@ -37,6 +40,8 @@ export const transcriptionJobResultSchema = z.object({
   worker_id: z.string(),
   engine: z.string(),
   model: z.string(),
+  /** Present when the job asked for `diarize`. */
+  speaker_evidence: speakerEvidenceSchema.optional(),
 });
 
 export type TranscriptionJobResult = z.infer<typeof transcriptionJobResultSchema>;
