@@ -46,7 +46,7 @@ describe('the metrics behind the queue and latency alerts', () => {
   test('asr_batch_queue_depth: the segments waiting while no worker takes them, as health reads them; 0 once a worker has', async () => {
     assert.equal(sampleValue(await apiMetrics(), 'asr_batch_queue_depth'), 0);
     for (let index = 0; index < 3; index++) {
-      await queue.submit({ model: 'en-us', transcriptionId: 'tr_alert_metrics', requestId: 'req_alert_metrics', index, offsetSeconds: index }, new Int16Array(16_000));
+      await queue.submit({ model: 'en-us', transcriptionId: 'tr_alert_metrics', requestId: 'req_alert_metrics', index, offsetSeconds: index, diarize: false }, new Int16Array(16_000));
     }
     await waitFor('the API server to report 3 segments waiting', async () => (sampleValue(await apiMetrics(), 'asr_batch_queue_depth') === 3 ? true : undefined));
     assert.equal((await request(`${stack.apiUrl}/health/asr`)).json.queue_depth, 3, 'the reading /health shows');
@@ -90,7 +90,7 @@ describe('the metrics behind the queue and latency alerts', () => {
     // A worker that does not take it (stopped), so there is a reading other than 0 to lose.
     stack.workers[0]!.signal('SIGSTOP');
     try {
-      await queue.submit({ model: 'en-us', transcriptionId: 'tr_alert_metrics_2', requestId: 'req_alert_metrics_2', index: 0, offsetSeconds: 0 }, new Int16Array(16_000));
+      await queue.submit({ model: 'en-us', transcriptionId: 'tr_alert_metrics_2', requestId: 'req_alert_metrics_2', index: 0, offsetSeconds: 0, diarize: false }, new Int16Array(16_000));
       await waitFor('the segment to wait', async () => (sampleValue(await apiMetrics(), 'asr_batch_queue_depth') === 1 ? true : undefined));
       await queue.close();
       await stack.redis.stop();

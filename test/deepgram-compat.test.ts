@@ -109,12 +109,15 @@ describe('Deepgram-compatible API, through the official @deepgram/sdk', () => {
       const { errors, words } = wordErrors(twoClips.reference, alternative.words.map((word: any) => word.word).join(' '));
       assert.ok(errors / words < 0.5, `recognisable speech (${errors}/${words} word errors)`);
       assert.equal(alternative.transcript, alternative.transcript.toLowerCase(), 'no punctuation unless asked (Deepgram default)');
-      assert.ok(alternative.words.every((word: any) => word.punctuated_word === undefined && word.speaker === undefined));
+      assert.ok(alternative.words.every((word: any) => word.punctuated_word === undefined));
+      // One reader throughout: diarized, every word is Deepgram's integer speaker 0.
+      assert.deepEqual([...new Set(alternative.words.map((word: any) => word.speaker))], [0]);
 
       const { utterances } = response.results;
       assert.ok(utterances.length >= 2, `an utterance per clip at least (got ${utterances.length})`);
       for (const utterance of utterances) {
         assert.equal(utterance.channel, 0);
+        assert.equal(utterance.speaker, 0);
         assert.equal(typeof utterance.id, 'string');
         assert.equal(utterance.transcript, utterance.words.map((word: any) => word.word).join(' '));
         assert.ok(utterance.start <= utterance.words[0].start && utterance.end >= utterance.words.at(-1).end);
@@ -126,7 +129,7 @@ describe('Deepgram-compatible API, through the official @deepgram/sdk', () => {
       );
 
       const { metadata } = response;
-      assert.deepEqual(metadata.warnings.map((warning: any) => warning.parameter).sort(), ['diarize', 'keywords', 'numerals']);
+      assert.deepEqual(metadata.warnings.map((warning: any) => warning.parameter).sort(), ['keywords', 'numerals']);
       assert.ok(metadata.warnings.every((warning: any) => warning.type === 'unsupported_feature' && warning.message.length > 0));
       assert.deepEqual(metadata.extra, { team: 'voice' });
       assert.deepEqual(metadata.tags, ['nightly']);

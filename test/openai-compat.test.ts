@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI, { APIError, AuthenticationError, BadRequestError, NotFoundError } from 'openai';
+import type { TranscriptionDiarized } from 'openai/resources/audio/transcriptions';
 import { ApiError } from '@stt/shared';
 import { openAiErrorBody } from '../packages/api-server/src/compat/openai/openai-errors.js';
 import { request } from './support/http.js';
@@ -85,6 +86,17 @@ describe('the OpenAI-compatible API, with the openai SDK as its client', () => {
     assert.equal(wordsOnly.segments, undefined);
   });
 
+  test('diarized_json (gpt-4o-transcribe-diarize): segments with their speaker, lettered as OpenAI does', async () => {
+    const diarized = (await client.audio.transcriptions.create({ file, model: 'gpt-4o-transcribe-diarize', response_format: 'diarized_json' })) as unknown as TranscriptionDiarized;
+    assert.equal(diarized.task, 'transcribe');
+    assert.equal(diarized.text, 'Go forward ten meters.');
+    assert.deepEqual(
+      diarized.segments.map(({ type, id, speaker, text }) => ({ type, id, speaker, text })),
+      [{ type: 'transcript.text.segment', id: 'seg_0', speaker: 'A', text: 'Go forward ten meters.' }],
+    );
+    assert.ok(diarized.segments[0]!.end > diarized.segments[0]!.start);
+  });
+
   test("OpenAI's model names mean the best served model; a served model by its name; prompt and temperature are accepted", async () => {
     for (const model of ['gpt-4o-transcribe', 'gpt-4o-mini-transcribe', 'en-us']) {
       const transcription = await client.audio.transcriptions.create({ file, model, prompt: 'Directions.', temperature: 0.2 });
@@ -108,7 +120,7 @@ describe('the OpenAI-compatible API, with the openai SDK as its client', () => {
     assert.equal(language.status, 400);
     assert.equal(language.code, 'unsupported_language');
     assert.deepEqual((language.error as { supported_languages?: string[] }).supported_languages, ['en']);
-    const format = await refusal(client.audio.transcriptions.create({ file, model: 'whisper-1', response_format: 'diarized_json' }));
+    const format = await refusal(client.audio.transcriptions.create({ file, model: 'whisper-1', response_format: 'ssml' as never }));
     assert.equal(format.param, 'response_format');
     const stream = await refusal(client.audio.transcriptions.create({ file, model: 'gpt-4o-transcribe', stream: true }));
     assert.equal(stream.status, 400);

@@ -88,6 +88,7 @@ runMain('api-server', async () => {
     await routes.callbackJobs.close();
     monitor.stop();
     await app.close();
+    await routes.diarizer.close();
     await closeWithin('The job queue', queue.close(), logger);
     redis.disconnect();
     logger.info('API server stopped');

@@ -9,6 +9,7 @@ import type { StreamRouteOptions } from './routes/stream-routes.js';
 import { LiveSessions } from './streaming/live-sessions.js';
 import type { StreamLatency } from './streaming/stream-latency.js';
 import { StreamWorkerPicker } from './streaming/stream-worker-picker.js';
+import { SpeakerDiarizer } from './diarization/speaker-diarizer.js';
 import { BatchTranscriber } from './transcription/batch-transcriber.js';
 import { CallbackDelivery } from './transcription/callback-delivery.js';
 import { CallbackJobRunner } from './transcription/callback-job-runner.js';
@@ -42,6 +43,8 @@ export function routeOptions(dependencies: RouteDependencies): {
   listen: ListenRouteOptions;
   stream: StreamRouteOptions;
   callbackJobs: CallbackJobs;
+  /** Shared by the batch routes and callback jobs; its thread is closed on shutdown. */
+  diarizer: SpeakerDiarizer;
 } {
   const { config, monitor, catalog, outcomes, redis, keys, logger, streamLatency } = dependencies;
   const limiter = new UsageLimiter(
@@ -70,12 +73,13 @@ export function routeOptions(dependencies: RouteDependencies): {
     maxFrameBytes: config.STREAM_MAX_FRAME_KB * 1024,
     latency: streamLatency,
   };
-  const callbackJobs = newCallbackJobs(dependencies, limiter);
-  return { listen: listenRouteOptions(dependencies, limiter, usage, callbackJobs), stream, callbackJobs };
+  const diarizer = new SpeakerDiarizer(logger);
+  const callbackJobs = newCallbackJobs(dependencies, limiter, diarizer);
+  return { listen: listenRouteOptions(dependencies, { limiter, usage, callbackJobs, diarizer }), stream, callbackJobs, diarizer };
 }
 
 /** Callback jobs kept in Redis, finished by whichever API server holds them. */
-function newCallbackJobs(dependencies: RouteDependencies, limiter: UsageLimiter): CallbackJobs {
+function newCallbackJobs(dependencies: RouteDependencies, limiter: UsageLimiter, diarizer: SpeakerDiarizer): CallbackJobs {
   const { config, queue, outcomes, redis, keys, logger } = dependencies;
   const delivery = new CallbackDelivery({
     maxRetries: config.CALLBACK_MAX_RETRIES,
@@ -89,13 +93,17 @@ function newCallbackJobs(dependencies: RouteDependencies, limiter: UsageLimiter)
     resultTtlSeconds: config.JOB_RESULT_TTL_S,
     activeTtlSeconds: config.CALLBACK_JOB_TIMEOUT_S + Math.ceil(delivery.maxSpanMs / 1000) + config.JOB_RESULT_TTL_S,
   });
-  const runner = new CallbackJobRunner(store, queue, delivery, limiter, outcomes, logger);
+  const runner = new CallbackJobRunner(store, queue, delivery, limiter, outcomes, diarizer, logger);
   return new CallbackJobs(store, runner, { leaseMs: config.CALLBACK_JOB_LEASE_MS, jobTimeoutMs: config.CALLBACK_JOB_TIMEOUT_S * 1000 }, logger);
 }
 
-function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimiter, usage: UsageRecorder, callbackJobs: CallbackJobs): ListenRouteOptions {
+function listenRouteOptions(
+  dependencies: RouteDependencies,
+  shared: Pick<ListenRouteOptions, 'limiter' | 'usage' | 'callbackJobs' | 'diarizer'>,
+): ListenRouteOptions {
   const { config, queue, catalog, monitor, outcomes, logger } = dependencies;
   return {
+    ...shared,
     transcriber: new BatchTranscriber(
       queue,
       {
@@ -109,10 +117,7 @@ function listenRouteOptions(dependencies: RouteDependencies, limiter: UsageLimit
     queue,
     catalog,
     monitor,
-    callbackJobs,
     outcomes,
-    limiter,
-    usage,
     logger,
     limits: {
       maxUploadBytes: config.MAX_UPLOAD_MB * 1024 * 1024,

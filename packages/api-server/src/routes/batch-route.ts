@@ -4,9 +4,10 @@ import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type Logger } from '@stt/shared';
+import type { SpeakerDiarizer } from '../diarization/speaker-diarizer.js';
 import type { HealthMonitor } from '../health/health-monitor.js';
 import type { RequestOutcomes } from '../health/request-outcomes.js';
-import type { BatchTranscriber, IngestedAudio, TranscriptionRun } from '../transcription/batch-transcriber.js';
+import type { BatchTranscriber, IngestedAudio, SegmentRouting, TranscriptionRun } from '../transcription/batch-transcriber.js';
 import type { BatchTranscript } from '../transcription/batch-transcript.js';
 import type { CallbackJobs } from '../transcription/callback-jobs.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
@@ -26,6 +27,7 @@ import { ClientGoneError } from '../errors/client-gone-error.js';
 
 export interface ListenRouteOptions {
   readonly transcriber: BatchTranscriber;
+  readonly diarizer: SpeakerDiarizer;
   readonly queue: TranscriptionQueue;
   readonly catalog: ModelCatalog;
   readonly monitor: HealthMonitor;
@@ -104,7 +106,8 @@ export function batchRoute<Own>(
     let uploadBytes = 0;
     const audioHash = createHash('sha256');
     /** Chosen as the audio starts (before a URL is fetched), from the options sent before it. */
-    let model = '';
+    let routing: SegmentRouting | undefined;
+    const route = (listen: ListenOptions): SegmentRouting => ({ model: options.catalog.choose(listen), diarize: listen.diarize });
     const begin = async (stream: Readable, kind: AudioSource['kind']): Promise<void> => {
       const counted = new ByteLimitStream(limits.maxUploadBytes, () => uploadTooLarge(limits.maxUploadBytes));
       // `finished`, not an 'error' listener: the parser may have failed the stream before it got
@@ -125,7 +128,7 @@ export function batchRoute<Own>(
         maxDurationSeconds: limits.maxDurationSeconds,
         onDecoderError: (detail) => request.log.warn({ ffmpeg: detail }, 'ffmpeg could not decode the upload'),
       });
-      run = options.transcriber.start(id, request.id, model, pcm);
+      run = options.transcriber.start(id, request.id, routing!, pcm);
       [audio] = await Promise.all([run.ingested, uploaded]);
     };
     const cancel = (reason: Error): void => {
@@ -153,7 +156,7 @@ export function batchRoute<Own>(
             spooled = await spoolToTempFile(source.stream);
             return;
           }
-          model = options.catalog.choose(dialect.parse(fieldsSoFar).listen);
+          routing = route(dialect.parse(fieldsSoFar).listen);
           if (source.kind === 'upload') return begin(source.stream, source.kind);
           const fetched = await fetchAudio(source.url, {
             allowedHosts: limits.urlAllowedHosts,
@@ -165,9 +168,9 @@ export function batchRoute<Own>(
         });
         requestOptions = dialect.parse(fields);
         if (spooled !== undefined) {
-          model = options.catalog.choose(requestOptions.listen);
+          routing = route(requestOptions.listen);
           await begin(createReadStream(spooled.path), 'upload');
-        } else if (options.catalog.choose(requestOptions.listen) !== model) throw modelChangedLate();
+        } else assertRoutingKept(routing!, route(requestOptions.listen));
         usage.features = listenFeatures(requestOptions.listen);
         const callbackUrl = requestOptions.listen.callback_url;
         if (callbackUrl !== undefined) await assertUrlAllowed(callbackUrl, limits.urlAllowedHosts);
@@ -201,7 +204,7 @@ export function batchRoute<Own>(
         return reply.code(202).send({ job_id: id, request_id: request.id, status: 'processing' });
       }
 
-      const transcript = await transcription.result;
+      const transcript = await options.diarizer.label(await transcription.result, listenOptions, request.id);
       usage.audioSeconds = transcript.durationSeconds;
       request.log.info({ audio_seconds: transcript.durationSeconds, segments: transcript.segments }, 'Transcription completed');
       return dialect.respond(reply, { requestId: request.id, transcript, options: requestOptions, uploadBytes, audioSha256: audioHash.digest('hex'), processingMs: performance.now() - startedAt });
@@ -214,11 +217,22 @@ export function batchRoute<Own>(
   });
 }
 
-/** A form whose `model` or `language`, sent after its audio part, would have sent the audio to another model. */
-const modelChangedLate = (): ApiError =>
-  new ApiError('INVALID_PARAMETER', 'Send model and language before the audio part of the form (or as query parameters): they choose the model the audio goes to.', {
-    parameter: 'model',
-  });
+/**
+ * A form whose `model` or `language`, sent after its audio part, would have sent the audio to
+ * another model; or whose `diarize`, to workers that gather no speaker evidence.
+ */
+function assertRoutingKept(started: SegmentRouting, requested: SegmentRouting): void {
+  if (requested.model !== started.model) {
+    throw new ApiError('INVALID_PARAMETER', 'Send model and language before the audio part of the form (or as query parameters): they choose the model the audio goes to.', {
+      parameter: 'model',
+    });
+  }
+  if (requested.diarize !== started.diarize) {
+    throw new ApiError('INVALID_PARAMETER', 'Send diarize before the audio part of the form (or as a query parameter): the audio is analysed for speakers as it is read.', {
+      parameter: 'diarize',
+    });
+  }
+}
 
 /**
  * A body whose Content-Length cannot fit the upload limit is refused from its header, before a

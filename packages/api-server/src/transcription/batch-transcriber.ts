@@ -16,6 +16,12 @@ export interface BatchTranscriberOptions {
   readonly redisOutageMs: number;
 }
 
+/** Where a transcription's segments go: its model's queue, and whether workers gather speaker evidence. */
+export interface SegmentRouting {
+  readonly model: string;
+  readonly diarize: boolean;
+}
+
 /** The whole input read and queued: what a callback job needs to take the segments over. */
 export interface IngestedAudio {
   readonly model: string;
@@ -51,8 +57,9 @@ export class BatchTranscriber {
     private readonly logger: Logger,
   ) {}
 
-  /** Transcribes `pcm` on `model`'s workers. */
-  start(id: string, requestId: string, model: string, pcm: AsyncIterable<Int16Array>): TranscriptionRun {
+  /** Transcribes `pcm` on `routing.model`'s workers. */
+  start(id: string, requestId: string, routing: SegmentRouting, pcm: AsyncIterable<Int16Array>): TranscriptionRun {
+    const { model } = routing;
     const controller = new AbortController();
     let handedOver = false;
     const refs: SegmentRef[] = [];
@@ -72,7 +79,7 @@ export class BatchTranscriber {
       const submit = async (segment: PcmSegment): Promise<void> => {
         while (inFlight.size >= this.options.maxSegmentsInFlight) await Promise.race([...inFlight, aborted]);
         controller.signal.throwIfAborted();
-        const ref: SegmentRef = { model, transcriptionId: id, requestId, index: refs.length, offsetSeconds: segment.offsetSeconds };
+        const ref: SegmentRef = { ...routing, transcriptionId: id, requestId, index: refs.length, offsetSeconds: segment.offsetSeconds };
         refs.push(ref);
         await this.queue.submit(ref, segment.pcm);
         const result = this.queue.result(ref, {

@@ -37,6 +37,10 @@ export const callbackJobRecordSchema = z.object({
       // Absent from jobs accepted before these options existed.
       utterances: z.boolean().default(false),
       paragraphs: z.boolean().default(false),
+      diarize: z.boolean().default(false),
+      num_speakers: z.number().int().optional(),
+      min_speakers: z.number().int().optional(),
+      max_speakers: z.number().int().optional(),
     }),
     features: z.array(z.string()),
     callback_url: z.string(),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApiError, type Logger } from '@stt/shared';
+import type { SpeakerDiarizer } from '../diarization/speaker-diarizer.js';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
 import type { RequestOutcomes } from '../health/request-outcomes.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
@@ -29,6 +30,7 @@ export class CallbackJobRunner {
     private readonly limiter: UsageLimiter,
     /** The job's end counts among the requests the API server's health judges, here where it ends. */
     private readonly outcomes: RequestOutcomes,
+    private readonly diarizer: SpeakerDiarizer,
     private readonly logger: Logger,
   ) {}
 
@@ -56,12 +58,12 @@ export class CallbackJobRunner {
       const results = await Promise.all(
         work.segment_offsets.map((offsetSeconds, index) =>
           this.queue.result(
-            { model: work.model, transcriptionId: id, requestId: record.request_id, index, offsetSeconds },
+            { model: work.model, diarize: work.options.diarize, transcriptionId: id, requestId: record.request_id, index, offsetSeconds },
             { source: () => this.queue.storedAudio(id, index), signal: stop },
           ),
         ),
       );
-      const transcript = joinSegments(results, work.duration_seconds);
+      const transcript = await this.diarizer.label(joinSegments(results, work.duration_seconds), work.options, record.request_id);
       audioSeconds = transcript.durationSeconds;
       result = { ...listenResponse(record.request_id, transcript, work.options, Date.now() - Date.parse(record.created_at)) };
     } catch (error) {

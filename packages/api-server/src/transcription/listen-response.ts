@@ -1,8 +1,17 @@
-import type { RecognizedWord } from '@stt/shared';
-import type { BatchTranscript } from './batch-transcript.js';
+import type { BatchTranscript, TranscriptWord } from './batch-transcript.js';
 import type { ListenOptions } from './listen-options.js';
 import { sentences } from './punctuate.js';
-import { paragraphSpans, textSpan, utterances, type Paragraph, type Utterance } from './transcript-structure.js';
+import {
+  nativeWord,
+  paragraphSpans,
+  speakerSpans,
+  textSpan,
+  utterances,
+  type NativeWord,
+  type Paragraph,
+  type SpeakerSpan,
+  type Utterance,
+} from './transcript-structure.js';
 import { overallConfidence } from './word-confidence.js';
 
 // Where the live transcripts import it from.
@@ -13,8 +22,9 @@ export interface ListenResponse {
   confidence: number;
   duration: number;
   language: string;
-  words?: RecognizedWord[];
+  words?: NativeWord[];
   utterances?: Utterance[];
+  speakers?: SpeakerSpan[];
   paragraphs?: Paragraph[];
   metadata: { processing_time_ms: number; rtf: number; engine: string; model: string; segments: number };
 }
@@ -23,7 +33,7 @@ export interface ListenResponse {
 export function listenResponse(
   requestId: string,
   transcript: BatchTranscript,
-  options: Pick<ListenOptions, 'punctuate' | 'timestamps' | 'language' | 'utterances' | 'paragraphs'>,
+  options: Pick<ListenOptions, 'punctuate' | 'timestamps' | 'language' | 'utterances' | 'paragraphs' | 'diarize'>,
   processingMs: number,
 ): ListenResponse {
   const duration = round(transcript.durationSeconds, 3);
@@ -33,9 +43,10 @@ export function listenResponse(
     confidence: round(overallConfidence(transcript.words), 3),
     duration,
     language: options.language,
-    ...(options.timestamps ? { words: [...transcript.words] } : {}),
+    ...(options.timestamps ? { words: transcript.words.map(nativeWord) } : {}),
     ...(options.utterances ? { utterances: utterances(transcript.words, { punctuated: options.punctuate, withWords: options.timestamps }) } : {}),
     ...(options.paragraphs ? { paragraphs: paragraphSpans(transcript.words, options.punctuate) } : {}),
+    ...(options.diarize ? { speakers: speakerSpans(transcript.words, options.punctuate) } : {}),
     metadata: {
       processing_time_ms: Math.round(processingMs),
       rtf: duration > 0 ? round(processingMs / 1000 / duration, 3) : 0,
@@ -46,13 +57,17 @@ export function listenResponse(
   };
 }
 
-/** The cloud API's body (`/api/v1/lightning/get_text`, `/waves/v1/pulse/get_text`). */
+/**
+ * The cloud API's body (`/api/v1/lightning/get_text`, `/waves/v1/pulse/get_text`): diarized, its
+ * words and utterances carry the zero-based integer `speaker` the cloud API gives.
+ */
 export function cloudResponse(transcript: BatchTranscript, options: Pick<ListenOptions, 'punctuate' | 'timestamps'>, fileSize: number) {
+  const speakerOf = (word: TranscriptWord) => (word.speaker !== undefined ? { speaker: word.speaker } : {});
   return {
     status: 'success',
     transcription: textSpan(transcript.words, options.punctuate).text,
-    words: options.timestamps ? transcript.words.map(({ word, start, end, confidence }) => ({ word, start, end, confidence })) : [],
-    utterances: sentences(transcript.words).map((sentence) => textSpan(sentence, options.punctuate)),
+    words: options.timestamps ? transcript.words.map((word) => ({ word: word.word, start: word.start, end: word.end, confidence: word.confidence, ...speakerOf(word) })) : [],
+    utterances: sentences(transcript.words).map((sentence) => ({ ...textSpan(sentence, options.punctuate), ...speakerOf(sentence[0]!) })),
     metadata: { duration: round(transcript.durationSeconds, 3), fileSize },
   };
 }

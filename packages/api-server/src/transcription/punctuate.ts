@@ -1,4 +1,5 @@
 import type { RecognizedWord } from '@stt/shared';
+import type { TranscriptWord } from './batch-transcript.js';
 
 /** A pause this long between words ends a sentence. */
 const SENTENCE_PAUSE_SECONDS = 0.6;
@@ -6,12 +7,15 @@ const SENTENCE_PAUSE_SECONDS = 0.6;
 /** First-person forms the recogniser emits in lower case. */
 const FIRST_PERSON = /^i('m|'ll|'ve|'d)?$/;
 
-/** Words grouped into sentences: a new one starts after every long pause. */
-export function sentences(words: readonly RecognizedWord[]): RecognizedWord[][] {
-  const groups: RecognizedWord[][] = [];
-  let previous: RecognizedWord | undefined;
+/**
+ * Words grouped into sentences: a new one starts after every long pause, and where the speaker
+ * changes (so utterances, cues and punctuation follow the turns of a diarized transcript).
+ */
+export function sentences<Word extends TranscriptWord>(words: readonly Word[]): Word[][] {
+  const groups: Word[][] = [];
+  let previous: Word | undefined;
   for (const word of words) {
-    if (previous === undefined || word.start - previous.end >= SENTENCE_PAUSE_SECONDS) groups.push([]);
+    if (previous === undefined || word.start - previous.end >= SENTENCE_PAUSE_SECONDS || word.speaker !== previous.speaker) groups.push([]);
     groups[groups.length - 1]!.push(word);
     previous = word;
   }
@@ -30,7 +34,7 @@ export function punctuate(words: readonly RecognizedWord[]): string {
  * The words as `punctuate` shows them (the first of a sentence capitalised, its last ending in
  * a full stop), times unchanged: what subtitles and utterances are cut from.
  */
-export function punctuatedWords(words: readonly RecognizedWord[]): RecognizedWord[] {
+export function punctuatedWords<Word extends TranscriptWord>(words: readonly Word[]): Word[] {
   return sentences(words).flatMap((sentence) =>
     sentence.map((word, index) => {
       let text = FIRST_PERSON.test(word.word) ? `I${word.word.slice(1)}` : word.word;
@@ -42,7 +46,7 @@ export function punctuatedWords(words: readonly RecognizedWord[]): RecognizedWor
 }
 
 /** The words as a response shows them: punctuated, or as recognised. */
-export function shownWords(words: readonly RecognizedWord[], punctuated: boolean): readonly RecognizedWord[] {
+export function shownWords<Word extends TranscriptWord>(words: readonly Word[], punctuated: boolean): readonly Word[] {
   return punctuated ? punctuatedWords(words) : words;
 }
 

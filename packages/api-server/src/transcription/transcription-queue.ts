@@ -30,6 +30,8 @@ export interface SegmentRef {
   readonly requestId: string;
   readonly index: number;
   readonly offsetSeconds: number;
+  /** The worker also gathers speaker evidence. */
+  readonly diarize: boolean;
 }
 
 export interface SegmentResultOptions extends WatchOptions {
@@ -86,6 +88,7 @@ export class TranscriptionQueue {
       request_id: segment.requestId,
       audio_key: audioKey,
       offset_seconds: segment.offsetSeconds,
+      diarize: segment.diarize,
     };
     try {
       await this.redis.set(audioKey, pcmToBytes(pcm), 'EX', this.options.audioTtlSeconds);

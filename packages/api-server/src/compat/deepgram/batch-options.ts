@@ -21,6 +21,8 @@ export const batchQuerySchema = z.object({
   smart_format: booleanOption.default(false),
   utterances: booleanOption.default(false),
   paragraphs: booleanOption.default(false),
+  /** A `speaker` on each word and utterance; the count is estimated (Deepgram takes none). */
+  diarize: booleanOption.default(false),
   /** `key:value` pairs echoed in `metadata.extra`. */
   extra: repeatable(z.string().regex(/^[^:]+:/)),
   tag: repeatable(z.string()),
@@ -49,7 +51,7 @@ export function parseDeepgramBatchOptions(fields: Readonly<Record<string, unknow
   const punctuate = query.punctuate || query.smart_format;
   const model = servedModelOption(query.model);
   return {
-    listen: parseListenOptions({ language: query.language, punctuate, timestamps: true, ...(model !== undefined ? { model } : {}) }),
+    listen: parseListenOptions({ language: query.language, punctuate, timestamps: true, diarize: query.diarize, ...(model !== undefined ? { model } : {}) }),
     own: {
       punctuate,
       utterances: query.utterances,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RecognizedWord } from '@stt/shared';
+import type { TranscriptWord } from '../../transcription/batch-transcript.js';
 import type { BatchAnswer } from '../../routes/batch-route.js';
 import { paragraphs } from '../../transcription/paragraphs.js';
 import { punctuate, sentences } from '../../transcription/punctuate.js';
@@ -42,13 +42,15 @@ export function deepgramBatchResponse({ requestId, transcript, options, audioSha
   };
 }
 
-function deepgramUtterance(words: readonly RecognizedWord[], punctuated: boolean) {
+/** One utterance: one speaker's, when diarized (`sentences` splits at speaker changes). */
+function deepgramUtterance(words: readonly TranscriptWord[], punctuated: boolean) {
   const { transcript, confidence, words: spoken } = deepgramAlternative(words, punctuated);
-  return { start: words[0]!.start, end: words[words.length - 1]!.end, confidence, channel: 0, transcript, words: spoken };
+  const speaker = words[0]!.speaker;
+  return { start: words[0]!.start, end: words[words.length - 1]!.end, confidence, channel: 0, transcript, words: spoken, ...(speaker !== undefined ? { speaker } : {}) };
 }
 
 /** Deepgram's `paragraphs`: its transcript (a blank line between paragraphs) and each paragraph's sentences. */
-function deepgramParagraphs(words: readonly RecognizedWord[]) {
+function deepgramParagraphs(words: readonly TranscriptWord[]) {
   const grouped = paragraphs(words).map((paragraph) => ({
     sentences: paragraph.map((sentence) => ({ text: punctuate(sentence), start: sentence[0]!.start, end: sentence[sentence.length - 1]!.end })),
     num_words: paragraph.reduce((count, sentence) => count + sentence.length, 0),

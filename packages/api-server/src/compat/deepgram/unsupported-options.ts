@@ -22,16 +22,14 @@ interface Unsupported {
 const ignored = (message: string, inert?: readonly string[]): Unsupported => ({ refused: false, message, ...(inert ? { inert } : {}) });
 const refused = (message: string): Unsupported => ({ refused: true, message });
 
-const NO_DIARIZER = 'Speaker diarization is not available with the served engine: words carry no speaker.';
+const NO_LIVE_DIARIZER = 'Speaker diarization is available on pre-recorded audio only: live words carry no speaker.';
+const ONE_DIARIZER = 'One diarizer is served (the workers choose it); diarize=true uses it.';
 const NO_BOOSTING = 'Keyword boosting is not available with the served engine.';
 const NO_CALLBACKS = 'Callbacks are not available on the Deepgram-compatible route; POST /v1/listen with callback_url is the native equivalent.';
 const NO_INTELLIGENCE = 'Audio intelligence (summaries, topics, intents, sentiment, entities) is not available here.';
 
 /** Options of both the pre-recorded and the live API. */
 const COMMON: Readonly<Record<string, Unsupported>> = {
-  diarize: ignored(NO_DIARIZER),
-  diarize_model: ignored(NO_DIARIZER, []),
-  diarize_version: ignored(NO_DIARIZER, []),
   dictation: ignored('Spoken punctuation commands are transcribed as words.'),
   filler_words: ignored('Filler words are neither added nor removed on request.'),
   keyterm: ignored(NO_BOOSTING, []),
@@ -54,6 +52,8 @@ const COMMON: Readonly<Record<string, Unsupported>> = {
 export const BATCH_UNSUPPORTED: Readonly<Record<string, Unsupported>> = {
   ...COMMON,
   alternatives: ignored('One alternative is returned.', ['false', '1']),
+  diarize_model: ignored(ONE_DIARIZER, []),
+  diarize_version: ignored(ONE_DIARIZER, ['latest']),
   detect_language: ignored('Language detection is not available: the language option (default en) is used.'),
   utt_split: ignored('Utterances are split at the pauses the stack finds, not at utt_split.', []),
   encoding: ignored("The audio's own header says how it is encoded; headerless audio is not accepted.", []),
@@ -72,6 +72,9 @@ export const BATCH_UNSUPPORTED: Readonly<Record<string, Unsupported>> = {
 /** Options of the live API only. */
 export const LIVE_UNSUPPORTED: Readonly<Record<string, Unsupported>> = {
   ...COMMON,
+  diarize: ignored(NO_LIVE_DIARIZER),
+  diarize_model: ignored(NO_LIVE_DIARIZER, []),
+  diarize_version: ignored(NO_LIVE_DIARIZER, []),
   no_delay: ignored('Finals come at endpoints: there is no formatting delay to skip.'),
   extra: ignored('Extra metadata is not echoed on live streams.', []),
   tag: ignored('Tags are not recorded on live streams.', []),

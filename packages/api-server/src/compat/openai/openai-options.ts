@@ -6,7 +6,7 @@ import { parseListenOptions } from '../../transcription/listen-options.js';
 import { validatedFields } from '../../transcription/validated-fields.js';
 import { namedModel } from './openai-models.js';
 
-export type OpenAiResponseFormat = 'json' | 'text' | 'srt' | 'vtt' | 'verbose_json';
+export type OpenAiResponseFormat = 'json' | 'text' | 'srt' | 'vtt' | 'verbose_json' | 'diarized_json';
 
 /** What an OpenAI request asks of its answer. */
 export interface OpenAiAnswerOptions {
@@ -29,7 +29,8 @@ export const openAiFieldsSchema = z.object({
   model: z.string().trim().min(1),
   language: z.string().trim().toLowerCase().min(1).optional(),
   prompt: z.string().optional(),
-  response_format: z.enum(['json', 'text', 'srt', 'vtt', 'verbose_json']).default('json'),
+  /** `diarized_json` (OpenAI's `gpt-4o-transcribe-diarize`) diarizes, with any model named. */
+  response_format: z.enum(['json', 'text', 'srt', 'vtt', 'verbose_json', 'diarized_json']).default('json'),
   temperature: z.coerce.number().min(0).max(1).optional(),
   'timestamp_granularities[]': listOf(granularity).optional(),
   timestamp_granularities: listOf(granularity).optional(),
@@ -54,6 +55,7 @@ export function parseOpenAiOptions(catalog: ModelCatalog, fields: Readonly<Recor
   const listen = parseListenOptions({
     language: parsed.language ?? served?.languages[0] ?? 'en',
     ...(served !== undefined ? { model: served.model } : {}),
+    diarize: parsed.response_format === 'diarized_json',
   });
   const granularities = parsed['timestamp_granularities[]'] ?? parsed.timestamp_granularities ?? ['segment'];
   return {

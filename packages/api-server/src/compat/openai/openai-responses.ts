@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import type { FastifyReply } from 'fastify';
 import type { RecognizedWord } from '@stt/shared';
 import type { BatchTranscript } from '../../transcription/batch-transcript.js';
-import { shownWords } from '../../transcription/punctuate.js';
+import { sentences, shownWords } from '../../transcription/punctuate.js';
 import { sendTextFormat } from '../../transcription/subtitles/text-formats.js';
 import { subtitleCues, type Cue } from '../../transcription/subtitles/subtitle-cues.js';
 import { textSpan } from '../../transcription/transcript-structure.js';
@@ -15,6 +15,7 @@ export function sendOpenAiTranscription(reply: FastifyReply, transcript: BatchTr
   const { responseFormat } = options;
   if (responseFormat === 'json') return reply.send({ text: textSpan(transcript.words, true).text, usage: durationUsage(transcript) });
   if (responseFormat === 'verbose_json') return reply.send(verboseTranscription(transcript, language, options));
+  if (responseFormat === 'diarized_json') return reply.send(diarizedTranscription(transcript));
   return sendTextFormat(reply, responseFormat, shownWords(transcript.words, true));
 }
 
@@ -27,6 +28,25 @@ function verboseTranscription(transcript: BatchTranscript, language: string, opt
     text: textSpan(transcript.words, true).text,
     ...(options.segments ? { segments: subtitleCues(shownWords(transcript.words, true)).map(segment) } : {}),
     ...(options.words ? { words: transcript.words.map(({ word, start, end }) => ({ word, start, end })) } : {}),
+    usage: durationUsage(transcript),
+  };
+}
+
+/**
+ * `diarized_json`: one segment per utterance (an utterance is one speaker's), speakers lettered
+ * A, B, … in order of first word, as OpenAI labels them when no known speakers are given.
+ */
+function diarizedTranscription(transcript: BatchTranscript) {
+  return {
+    task: 'transcribe',
+    duration: transcript.durationSeconds,
+    text: textSpan(transcript.words, true).text,
+    segments: sentences(transcript.words).map((sentence, index) => ({
+      type: 'transcript.text.segment',
+      id: `seg_${index}`,
+      speaker: String.fromCharCode(65 + (sentence[0]!.speaker ?? 0)),
+      ...textSpan(sentence, true),
+    })),
     usage: durationUsage(transcript),
   };
 }

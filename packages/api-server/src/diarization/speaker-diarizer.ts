@@ -1,0 +1,45 @@
+import { Piscina } from 'piscina';
+import { ApiError, type Logger } from '@stt/shared';
+import type { BatchTranscript } from '../transcription/batch-transcript.js';
+import type { DiarizationTask } from './diarization-task.js';
+import { countBounds, type SpeakerCountRequest, type SpeakerTurn } from './speaker-turn.js';
+import { wordsBySpeaker } from './word-speakers.js';
+
+export interface DiarizeRequest extends SpeakerCountRequest {
+  readonly diarize: boolean;
+}
+
+/**
+ * The API server's side of diarization: once every segment is in, the whole recording's speaker
+ * evidence is clustered (in a worker thread: a long file's clustering takes CPU seconds) into
+ * turns, and each word is given its speaker. Here, not on a worker, so a speaker keeps one label
+ * across segments decoded by different workers.
+ */
+export class SpeakerDiarizer {
+  private readonly pool = new Piscina<DiarizationTask, SpeakerTurn[]>({
+    filename: new URL('./diarization-task.js', import.meta.url).href,
+    minThreads: 0,
+    // One thread: the machine's cores are the ASR workers'; requests queue here briefly.
+    maxThreads: 1,
+    idleTimeout: 60_000,
+  });
+
+  constructor(private readonly logger: Logger) {}
+
+  /** `transcript` with a speaker on each word when the request asked for `diarize`; else as it is. */
+  async label(transcript: BatchTranscript, request: DiarizeRequest, requestId: string): Promise<BatchTranscript> {
+    if (!request.diarize) return transcript;
+    let turns: SpeakerTurn[];
+    try {
+      turns = await this.pool.run({ evidence: transcript.speakerEvidence, bounds: countBounds(request) });
+    } catch (error) {
+      this.logger.error({ err: error, request_id: requestId }, 'Diarization failed');
+      throw new ApiError('INTERNAL_ERROR', 'Transcription failed.');
+    }
+    return { ...transcript, words: wordsBySpeaker(transcript.words, turns) };
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
