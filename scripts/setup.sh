@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(redis-server pocketsphinx pocketsphinx-en-us pocketsphinx-testdata libpocketsphinx3 ffmpeg flite sox util-linux libarchive-tools)
+APT_PACKAGES=(redis-server pocketsphinx pocketsphinx-en-us pocketsphinx-testdata libpocketsphinx3 ffmpeg flite sox util-linux libarchive-tools asterisk-core-sounds-en-g722)
 # `--tests` (scripts/test.sh): also what only the tests use: a real load balancer (haproxy), and a
 # Docker engine with docker-compose and debootstrap for the container images' base.
 if [ "${1:-}" = "--tests" ]; then

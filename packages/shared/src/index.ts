@@ -73,6 +73,7 @@ export {
 export { workerInfoSchema, type WorkerInfo } from './protocol/worker-info.js';
 export { EXIT_CONFIG, onShutdownSignal, runMain } from './process/run-main.js';
 export { closeWithin } from './process/close-within.js';
+export { siblingModulePath } from './process/sibling-module.js';
 export { createRedis, queueConnectionOptions, redisReady } from './redis/client.js';
 export { RedisKeys } from './redis/keys.js';
 export { appendUsageEvent, USAGE_EVENT_FIELD } from './redis/usage-events.js';

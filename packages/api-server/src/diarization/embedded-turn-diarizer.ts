@@ -6,7 +6,7 @@ import type { SpeakerTurn } from './speaker-turn.js';
 const DIFFERENT_SPEAKER_DISTANCE = 0.5;
 
 interface LocalSpeaker {
-  /** Sum of the unit embeddings of its members (its direction is the centroid's). */
+  /** Sum of the unit embeddings of its turns (its direction is their mean's). */
   readonly direction: Float64Array;
 }
 
@@ -21,7 +21,10 @@ export function diarizeEmbeddedTurns(segments: readonly (readonly EmbeddedTurn[]
   segments.forEach((turns, segment) => {
     for (const turn of turns) {
       const key = `${segment}:${turn.local_speaker}`;
-      if (!locals.has(key)) {
+      const known = locals.get(key);
+      // A local speaker's direction is the sum of its turns' unit embeddings: their mean's.
+      if (known !== undefined) unit(turn.embedding).forEach((value, i) => (known.speaker.direction[i]! += value));
+      else {
         const speaker = { direction: unit(turn.embedding) };
         locals.set(key, { speaker, index: speakers.length });
         speakers.push(speaker);

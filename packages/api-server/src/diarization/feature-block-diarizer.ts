@@ -1,67 +1,65 @@
 import type { FeatureBlock } from '@stt/shared';
-import { agglomerate } from './agglomerate.js';
-import { bicDistance, GaussianStatistics } from './gaussian-statistics.js';
-import type { ClusterCountBounds } from './agglomerate.js';
+import { agglomerate, type ClusterCountBounds } from './agglomerate.js';
+import { blockClusters, mergeClusters, squaredDistance, wardCost, type SpeakerCluster } from './speaker-cluster.js';
 import type { SpeakerTurn } from './speaker-turn.js';
 
-/** λ of the change detector: how strongly one speaker's run resists taking in the next second. */
-const CHANGE_PENALTY = 1.0;
-/** λ of the clustering's stopping rule: larger estimates fewer speakers. */
-const CLUSTER_PENALTY = 1.0;
-/** Blocks closer than this are one stretch of speech for the smoothing of resegmentation. */
+/**
+ * The Ward cost past which the next second of speech starts a new run (a speaker change). Low:
+ * a change missed here can never be undone, an extra cut is merged back by the clustering.
+ * Both thresholds come from `npm run bench:diarization` (docs/diarization.md).
+ */
+const CHANGE_COST = 1.5;
+/** The Ward cost at which clustering stops: the cheapest merge left joins two voices. */
+const DIFFERENT_SPEAKER_COST = 6;
+/** Blocks closer than this are one stretch of speech (no pause for a turn to change in). */
 const CONTIGUOUS_SECONDS = 0.3;
-/** Each block's neighbours count this much in its vote (so a lone block seldom flips a turn). */
+/** Each block's neighbours count this much in its vote, so a lone block seldom flips a turn. */
 const NEIGHBOUR_WEIGHT = 0.5;
 const RESEGMENTATION_PASSES = 2;
 
-interface Run {
-  readonly stats: GaussianStatistics;
-  readonly blocks: number[];
-}
-
 /**
- * The default diarizer over a whole recording's MFCC blocks (every segment's, in time order):
- * 1. change detection: a run of blocks grows while ΔBIC says the next second is the same voice;
- * 2. agglomerative clustering of the runs by ΔBIC, stopping when no merge pays for itself;
- * 3. resegmentation: each block goes to the speaker whose Gaussian explains it (and its
- *    neighbours) best, and the Gaussians are refit, twice.
+ * The default diarizer over a whole recording's MFCC blocks (every segment's, in time order),
+ * each block's mean whitened by the recording's covariance:
+ * 1. change detection: within a stretch of speech, a run of blocks grows while the next second
+ *    is the same voice by Ward's cost; a pause may always end it;
+ * 2. agglomerative clustering of the runs by Ward's cost, stopping at the first merge costing
+ *    `DIFFERENT_SPEAKER_COST` (within the request's count bounds);
+ * 3. resegmentation: each block goes to the nearest speaker centroid, its neighbours voting
+ *    with it, and the centroids are refit, twice.
  */
 export function diarizeFeatureBlocks(blocks: readonly FeatureBlock[], dimensions: number, bounds: ClusterCountBounds): SpeakerTurn[] {
   if (blocks.length === 0) return [];
-  const stats = blocks.map((block) => GaussianStatistics.fromBlock(block, dimensions));
-  const runs = detectChanges(blocks, stats);
-  const runLabels = agglomerate(runs, { cost: (a, b) => bicDistance(a.stats, b.stats, CLUSTER_PENALTY), merge: mergeRuns }, 0, bounds);
+  const clusters = blockClusters(blocks, dimensions);
+  const runs = detectChanges(blocks, clusters);
+  const runLabels = agglomerate(runs, { cost: wardCost, merge: mergeClusters }, DIFFERENT_SPEAKER_COST, bounds);
   let labels = new Array<number>(blocks.length).fill(0);
   runs.forEach((run, r) => run.blocks.forEach((b) => (labels[b] = runLabels[r]!)));
-  for (let pass = 0; pass < RESEGMENTATION_PASSES; pass++) labels = resegment(blocks, stats, labels);
+  for (let pass = 0; pass < RESEGMENTATION_PASSES; pass++) labels = resegment(blocks, clusters, labels);
   return blocks.map((block, b) => ({ start: block.start, end: block.end, speaker: labels[b]! }));
 }
 
-function detectChanges(blocks: readonly FeatureBlock[], stats: readonly GaussianStatistics[]): Run[] {
-  const runs: Run[] = [];
-  let current: Run = { stats: stats[0]!, blocks: [0] };
+function detectChanges(blocks: readonly FeatureBlock[], clusters: readonly SpeakerCluster[]): SpeakerCluster[] {
+  const runs: SpeakerCluster[] = [];
+  let current = clusters[0]!;
   for (let b = 1; b < blocks.length; b++) {
     // The next second (this block and the one after it, when it follows on) against the run so far.
-    const next = stats[b + 1] !== undefined && contiguous(blocks[b]!, blocks[b + 1]!) ? stats[b]!.merged(stats[b + 1]!) : stats[b]!;
-    if (bicDistance(current.stats, next, CHANGE_PENALTY) < 0) {
-      current = { stats: current.stats.merged(stats[b]!), blocks: [...current.blocks, b] };
+    const next = b + 1 < blocks.length && contiguous(blocks[b]!, blocks[b + 1]!) ? mergeClusters(clusters[b]!, clusters[b + 1]!) : clusters[b]!;
+    if (contiguous(blocks[b - 1]!, blocks[b]!) && wardCost(current, next) < CHANGE_COST) {
+      current = mergeClusters(current, clusters[b]!);
     } else {
       runs.push(current);
-      current = { stats: stats[b]!, blocks: [b] };
+      current = clusters[b]!;
     }
   }
   runs.push(current);
   return runs;
 }
 
-function mergeRuns(a: Run, b: Run): Run {
-  return { stats: a.stats.merged(b.stats), blocks: [...a.blocks, ...b.blocks] };
-}
-
-function resegment(blocks: readonly FeatureBlock[], stats: readonly GaussianStatistics[], labels: readonly number[]): number[] {
+function resegment(blocks: readonly FeatureBlock[], clusters: readonly SpeakerCluster[], labels: readonly number[]): number[] {
   const speakers = [...new Set(labels)];
-  const models = speakers.map((speaker) => labels.reduce<GaussianStatistics | undefined>((model, label, b) => (label !== speaker ? model : (model?.merged(stats[b]!) ?? stats[b]!)), undefined)!);
-  const fit = stats.map((block) => models.map((model) => model.logLikelihood(block) / block.frames));
+  const centroids = speakers.map((speaker) => clusters.filter((_, b) => labels[b] === speaker).reduce(mergeClusters));
+  // How well each block fits each speaker: minus its frames times its squared distance to the centroid.
+  const fit = clusters.map((block) => centroids.map((centroid) => -block.frames * squaredDistance(block.mean, centroid.mean)));
   return blocks.map((block, b) => {
     const votes = fit[b]!.map((own, s) => {
       let score = own;

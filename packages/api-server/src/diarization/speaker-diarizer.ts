@@ -1,5 +1,5 @@
 import { Piscina } from 'piscina';
-import { ApiError, type Logger } from '@stt/shared';
+import { ApiError, siblingModulePath, type Logger } from '@stt/shared';
 import type { BatchTranscript } from '../transcription/batch-transcript.js';
 import type { DiarizationTask } from './diarization-task.js';
 import { countBounds, type SpeakerCountRequest, type SpeakerTurn } from './speaker-turn.js';
@@ -17,7 +17,7 @@ export interface DiarizeRequest extends SpeakerCountRequest {
  */
 export class SpeakerDiarizer {
   private readonly pool = new Piscina<DiarizationTask, SpeakerTurn[]>({
-    filename: new URL('./diarization-task.js', import.meta.url).href,
+    filename: siblingModulePath(import.meta.url, 'diarization-task'),
     minThreads: 0,
     // One thread: the machine's cores are the ASR workers'; requests queue here briefly.
     maxThreads: 1,

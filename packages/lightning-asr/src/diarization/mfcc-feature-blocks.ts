@@ -13,6 +13,8 @@ const COEFFICIENTS = 13;
 export const FEATURE_DIMENSIONS = COEFFICIENTS - 1;
 /** Speech is cut into blocks this long: the finest grain at which the server assigns speakers. */
 export const BLOCK_SECONDS = 0.5;
+/** Frames this many dB under the segment's loudest are not the voice (see `quietFrameFloor`). */
+const QUIET_FRAME_DB = 35;
 /** A block needs this many frames to be worth a Gaussian; a shorter tail joins the block before. */
 const MIN_BLOCK_FRAMES = 25;
 
@@ -28,6 +30,7 @@ export function mfccFeatureBlocks(pcm: Int16Array, speech: readonly SpeechSpan[]
   Meyda.windowingFunction = 'hamming';
   const blocks = [];
   const window = new Float32Array(WINDOW_SAMPLES);
+  const floor = quietFrameFloor(pcm);
   for (const span of speech) {
     const first = Math.floor((span.start * ENGINE_SAMPLE_RATE) / HOP_SAMPLES);
     const last = Math.floor((span.end * ENGINE_SAMPLE_RATE - WINDOW_SAMPLES) / HOP_SAMPLES);
@@ -39,7 +42,12 @@ export function mfccFeatureBlocks(pcm: Int16Array, speech: readonly SpeechSpan[]
       const stats = new BlockStatistics(FEATURE_DIMENSIONS);
       for (let frame = blockStart; frame < blockEnd; frame++) {
         const at = frame * HOP_SAMPLES;
-        for (let i = 0; i < WINDOW_SAMPLES; i++) window[i] = (pcm[at + i] ?? 0) / 32768;
+        let energy = 0;
+        for (let i = 0; i < WINDOW_SAMPLES; i++) {
+          window[i] = (pcm[at + i] ?? 0) / 32768;
+          energy += window[i]! * window[i]!;
+        }
+        if (energy / WINDOW_SAMPLES < floor) continue;
         const mfcc = Meyda.extract('mfcc', window) as number[] | null;
         if (mfcc !== null && mfcc.every(Number.isFinite)) stats.add(mfcc.slice(1));
       }
@@ -56,6 +64,21 @@ export function mfccFeatureBlocks(pcm: Int16Array, speech: readonly SpeechSpan[]
     }
   }
   return { kind: 'feature-blocks', dimensions: FEATURE_DIMENSIONS, blocks };
+}
+
+/**
+ * Frames quieter than this (mean square) are left out: the pauses inside speech and the tails
+ * of words, whose spectra are the room's and the recorder's, not the voice's. Relative to the
+ * segment's loudest frames, so a quiet recording keeps its speech.
+ */
+function quietFrameFloor(pcm: Int16Array): number {
+  let peak = 0;
+  for (let at = 0; at + WINDOW_SAMPLES <= pcm.length; at += HOP_SAMPLES * 4) {
+    let energy = 0;
+    for (let i = 0; i < WINDOW_SAMPLES; i++) energy += (pcm[at + i]! / 32768) ** 2;
+    peak = Math.max(peak, energy / WINDOW_SAMPLES);
+  }
+  return peak * 10 ** (-QUIET_FRAME_DB / 10);
 }
 
 /** Count, sum and upper triangle (row by row) of the sum of outer products of feature vectors. */
