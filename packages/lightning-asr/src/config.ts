@@ -5,6 +5,9 @@ import { ConfigError, env, parseEnv, redisUrlFromEnv, type Env } from '@stt/shar
 /** The engines `ASR_ENGINE` names; all but PocketSphinx take the operator's own model. */
 export const ENGINES = ['pocketsphinx', 'whisper', 'sherpa-onnx'] as const;
 
+/** What a model URL may be: downloaded over http(s), or a `file:` URL on this machine. */
+const MODEL_URL_PROTOCOLS = ['http:', 'https:', 'file:'];
+
 /** Every variable the ASR worker reads but the Redis ones (`REDIS_VARIABLES`), with its parser and default. */
 export const workerVariables = {
   ASR_PORT: env.port(2233),
@@ -19,7 +22,7 @@ export const workerVariables = {
   ASR_THREADS: env.int(Math.max(1, Math.min(4, availableParallelism())), 1, 256),
   POCKETSPHINX_MODEL_DIR: env.string('/usr/share/pocketsphinx/model/en-us'),
   /** The operator's model: a URL to download (http, https, file) or a local path; not both. */
-  MODEL_URL: env.optionalUrl(['http:', 'https:', 'file:']),
+  MODEL_URL: env.optionalUrl(MODEL_URL_PROTOCOLS),
   MODEL_PATH: env.optionalString(),
   /** The model file's sha256; without it, `<MODEL_URL>.sha256` is used when the server has one. */
   MODEL_SHA256: env.optionalString(),
@@ -31,6 +34,17 @@ export const workerVariables = {
   MODEL_CHECK_TIMEOUT_S: env.int(300, 1, 86_400),
   /** Silero VAD `.onnx` for engines that cut live audio with a voice-activity model; default: the one bundled. */
   VAD_MODEL_PATH: env.optionalString(),
+  /**
+   * The neural diarizer's models, both or neither (neither: the model-free MFCC diarizer), each
+   * given like MODEL_*: a pyannote segmentation `.onnx` (or the sherpa-onnx archive holding it)
+   * and a speaker-embedding `.onnx`, each with an optional sha256.
+   */
+  DIARIZATION_SEGMENTATION_MODEL_URL: env.optionalUrl(MODEL_URL_PROTOCOLS),
+  DIARIZATION_SEGMENTATION_MODEL_PATH: env.optionalString(),
+  DIARIZATION_SEGMENTATION_MODEL_SHA256: env.optionalString(),
+  DIARIZATION_EMBEDDING_MODEL_URL: env.optionalUrl(MODEL_URL_PROTOCOLS),
+  DIARIZATION_EMBEDDING_MODEL_PATH: env.optionalString(),
+  DIARIZATION_EMBEDDING_MODEL_SHA256: env.optionalString(),
   ASR_SELF_TEST_AUDIO: env.string('/usr/share/pocketsphinx/test/data/goforward.raw'),
   /** Words the self-test clip must decode to; for an operator's model, unset means "a decode runs and returns". */
   ASR_SELF_TEST_EXPECTED: env.optionalString(),
@@ -57,12 +71,8 @@ export function loadConfig(source: Env = process.env) {
   if (userModel && parsed.MODEL_URL === undefined && parsed.MODEL_PATH === undefined) {
     throw new ConfigError('MODEL_URL', `ASR_ENGINE=${parsed.ASR_ENGINE} needs a model: set MODEL_URL (or MODEL_PATH for a local one)`);
   }
-  if (parsed.MODEL_URL !== undefined && parsed.MODEL_PATH !== undefined) {
-    throw new ConfigError('MODEL_PATH', 'set MODEL_URL or MODEL_PATH, not both');
-  }
-  if (parsed.MODEL_SHA256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(parsed.MODEL_SHA256)) {
-    throw new ConfigError('MODEL_SHA256', 'expected 64 hexadecimal digits');
-  }
+  checkModelSource(parsed, 'MODEL');
+  checkDiarizationModels(parsed);
   if (parsed.ASR_HEARTBEAT_TTL_MS <= parsed.ASR_HEARTBEAT_INTERVAL_MS) {
     throw new ConfigError('ASR_HEARTBEAT_TTL_MS', `must be longer than ASR_HEARTBEAT_INTERVAL_MS (${parsed.ASR_HEARTBEAT_INTERVAL_MS})`);
   }
@@ -76,3 +86,43 @@ export function loadConfig(source: Env = process.env) {
 }
 
 export type AsrConfig = ReturnType<typeof loadConfig>;
+
+/** The models given as `<prefix>_URL` or `<prefix>_PATH`, each with an optional `<prefix>_SHA256`. */
+export type ModelSourcePrefix = 'MODEL' | 'DIARIZATION_SEGMENTATION_MODEL' | 'DIARIZATION_EMBEDDING_MODEL';
+
+/** The three variables of one model source, as parsed. */
+export type ModelSourceVariables<P extends ModelSourcePrefix> = { readonly [K in `${P}_URL` | `${P}_PATH` | `${P}_SHA256`]?: string | undefined };
+
+/** The variable the model `prefix` names is given by (`<prefix>_URL` or `<prefix>_PATH`), or undefined when it is not given. */
+export function modelSourceVariable<P extends ModelSourcePrefix>(values: ModelSourceVariables<P>, prefix: P): `${P}_URL` | `${P}_PATH` | undefined {
+  if (values[`${prefix}_URL`] !== undefined) return `${prefix}_URL`;
+  return values[`${prefix}_PATH`] !== undefined ? `${prefix}_PATH` : undefined;
+}
+
+/** A model is given one way, URL or path, and its sha256 is one a file can have. */
+function checkModelSource<P extends ModelSourcePrefix>(values: ModelSourceVariables<P>, prefix: P): void {
+  if (values[`${prefix}_URL`] !== undefined && values[`${prefix}_PATH`] !== undefined) {
+    throw new ConfigError(`${prefix}_PATH`, `set ${prefix}_URL or ${prefix}_PATH, not both`);
+  }
+  const sha256 = values[`${prefix}_SHA256`];
+  if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new ConfigError(`${prefix}_SHA256`, 'expected 64 hexadecimal digits');
+}
+
+type DiarizationModelPrefix = 'DIARIZATION_SEGMENTATION_MODEL' | 'DIARIZATION_EMBEDDING_MODEL';
+
+/** The neural diarizer needs both its models: one without the other is a mistake, not a choice of diarizer. */
+function checkDiarizationModels(values: ModelSourceVariables<DiarizationModelPrefix>): void {
+  checkModelSource(values, 'DIARIZATION_SEGMENTATION_MODEL');
+  checkModelSource(values, 'DIARIZATION_EMBEDDING_MODEL');
+  const segmentation = modelSourceVariable(values, 'DIARIZATION_SEGMENTATION_MODEL');
+  const embedding = modelSourceVariable(values, 'DIARIZATION_EMBEDDING_MODEL');
+  if (segmentation !== undefined && embedding === undefined) throw missingDiarizationModel('DIARIZATION_EMBEDDING_MODEL', 'speaker-embedding', segmentation);
+  if (embedding !== undefined && segmentation === undefined) throw missingDiarizationModel('DIARIZATION_SEGMENTATION_MODEL', 'segmentation', embedding);
+}
+
+function missingDiarizationModel(missing: DiarizationModelPrefix, what: string, given: string): ConfigError {
+  return new ConfigError(
+    `${missing}_URL`,
+    `the neural diarizer needs a ${what} model too, as ${given} is set: set ${missing}_URL (or ${missing}_PATH for a local file), or unset ${given} for the default diarizer`,
+  );
+}

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { closeWithin, createLogger, createRedis, listenOn, onShutdownSignal, RedisKeys, runMain, VERSION } from '@stt/shared';
 import { loadConfig } from './config.js';
-import { MfccEvidenceExtractor } from './diarization/mfcc-evidence-extractor.js';
-import { configuredVadModelPath, loadConfiguredEngine } from './engine/load-configured-engine.js';
+import { loadSpeakerEvidenceExtractor } from './diarization/load-speaker-evidence-extractor.js';
+import { loadConfiguredEngine } from './engine/load-configured-engine.js';
 import { TranscriptionConsumer } from './jobs/transcription-consumer.js';
 import { AsrMetrics } from './metrics.js';
 import { WorkerRegistration } from './registry/worker-registration.js';
@@ -54,8 +54,10 @@ runMain('lightning-asr', async () => {
   await listenOn(app, { variable: 'ASR_PORT', port: config.ASR_PORT, host: config.ASR_HOST });
   if (config.GPU_DEVICE_ID !== undefined) logger.info(`GPU requested: device ${config.GPU_DEVICE_ID}`);
   let engine;
+  let speakerEvidence;
   try {
     engine = await loadConfiguredEngine(config, logger);
+    speakerEvidence = await loadSpeakerEvidenceExtractor(config, logger, engine.capacity);
   } catch (error) {
     // A model that cannot be had is reported, not retried by crashing: the process stays up,
     // unhealthy with the reason in /health and the registry, until the operator fixes it.
@@ -68,7 +70,6 @@ runMain('lightning-asr', async () => {
   logger.info({ engine: engine.name, model: engine.model, decoders: engine.capacity, gpu: engine.gpu }, 'Model loaded successfully');
   selfTest = new SelfTest(engine, clip, config.ASR_SELF_TEST_EXPECTED, logger);
   state.attach(engine, selfTest);
-  const speakerEvidence = new MfccEvidenceExtractor(configuredVadModelPath(config), engine.capacity);
   const jobs = new TranscriptionConsumer(engine, speakerEvidence, redis, keys, state, metrics, logger, {
     redisUrl: config.REDIS_URL,
     lockDurationMs: config.ASR_JOB_LOCK_MS,

@@ -1,5 +1,6 @@
 import type { Logger } from '@stt/shared';
 import type { AsrConfig } from '../config.js';
+import { configuredModelSource } from '../model/configured-model-source.js';
 import { modelName } from '../model/model-name.js';
 import { resolveModel } from '../model/resolve-model.js';
 import type { AsrEngine } from './asr-engine.js';
@@ -43,15 +44,7 @@ export function configuredVadModelPath(config: Pick<AsrConfig, 'VAD_MODEL_PATH'>
 async function engineSpec(config: AsrConfig, logger: Logger): Promise<EngineSpec> {
   const counts = { decoders: config.ASR_CAPACITY, liveDecoders: config.ASR_STREAM_CAPACITY };
   if (config.ASR_ENGINE === 'pocketsphinx') return { engine: 'pocketsphinx', modelDir: config.POCKETSPHINX_MODEL_DIR, ...counts };
-  const model = await resolveModel({
-    ...(config.MODEL_URL !== undefined ? { url: config.MODEL_URL } : {}),
-    ...(config.MODEL_PATH !== undefined ? { path: config.MODEL_PATH } : {}),
-    ...(config.MODEL_SHA256 !== undefined ? { sha256: config.MODEL_SHA256 } : {}),
-    cacheDir: config.MODEL_CACHE_DIR,
-    downloadTimeoutMs: config.DOWNLOAD_TIMEOUT * 1000,
-    retries: config.MODEL_DOWNLOAD_RETRIES,
-    logger,
-  });
+  const model = await resolveModel(configuredModelSource(config, 'MODEL', logger));
   const shared = {
     ...counts,
     modelName: modelName({ url: config.MODEL_URL, path: config.MODEL_PATH }),
