@@ -6,11 +6,13 @@
  * summed errors over summed speech). Then CPU per audio second of each system.
  *
  * Systems: the default pipeline in this process, once estimating the speaker count and once told it.
+ * CPU is also given by stage (the worker's evidence, the server's clustering), and for the
+ * clustering of one long recording, which is where its cost grows faster than the audio.
  *
  *   npm run bench:diarization
  */
 import { createReadStream } from 'node:fs';
-import { ENGINE_SAMPLE_RATE, parseEnv } from '@stt/shared';
+import { ENGINE_SAMPLE_RATE, parseEnv, type SpeakerEvidence } from '@stt/shared';
 import { decodeAudio } from '../packages/api-server/src/audio/index.js';
 import { apiServerVariables } from '../packages/api-server/src/config.js';
 import diarize from '../packages/api-server/src/diarization/diarization-task.js';
@@ -41,14 +43,50 @@ const VAD_MODEL = bundledSileroVadModelPath();
  * each segment's evidence as a worker makes it (Silero VAD, then MFCC blocks), and the server's
  * diarizer over the blocks of all segments.
  */
-const inProcessDefaultDiarizer: Diarizer = async (_wav, pcm, speakers) => {
+const inProcessDefaultDiarizer: Diarizer = async (wav, pcm, speakers) => {
   const segmenter = new PcmSegmenter({ sampleRate: ENGINE_SAMPLE_RATE, maxSegmentSeconds: SEGMENT_BOUNDS.SEGMENT_MAX_S, minSegmentSeconds: SEGMENT_BOUNDS.SEGMENT_MIN_S });
-  const evidence = [...segmenter.push(pcm), ...segmenter.end()].map((segment) =>
-    mfccEvidence({ pcm: segment.pcm, offsetSeconds: segment.offsetSeconds, vadModelPath: VAD_MODEL }),
+  const segments = [...segmenter.push(pcm), ...segmenter.end()];
+  const evidence = measured('worker: VAD + MFCC blocks', () =>
+    segments.map((segment) => mfccEvidence({ pcm: segment.pcm, offsetSeconds: segment.offsetSeconds, vadModelPath: VAD_MODEL })),
   );
-  const turns = diarize({ evidence, bounds: countBounds({ num_speakers: speakers }) });
+  evidenceOf.set(wav, evidence);
+  const turns = measured('server: clustering', () => diarize({ evidence, bounds: countBounds({ num_speakers: speakers }) }));
   return turns.map((turn) => ({ start: turn.start, end: turn.end, speaker: speakerLabel(turn.speaker) }));
 };
+
+/** CPU seconds of each stage of the default pipeline, over every run of it. */
+const stageCpuSeconds = new Map<string, number>();
+function measured<T>(stage: string, work: () => T): T {
+  const before = process.cpuUsage();
+  const result = work();
+  const used = process.cpuUsage(before);
+  stageCpuSeconds.set(stage, (stageCpuSeconds.get(stage) ?? 0) + (used.user + used.system) / 1e6);
+  return result;
+}
+/** Each dialogue's segments' evidence, by file, as made: a long recording is made of them, end to end. */
+const evidenceOf = new Map<string, SpeakerEvidence[]>();
+const LONG_RECORDING_HOURS = 2;
+
+/** The server's clustering of one recording `hours` long: the corpus's evidence, end to end, again and again. */
+function longRecordingClusteringSeconds(hours: number): { blocks: number; cpuSeconds: number } {
+  const evidence: SpeakerEvidence[] = [];
+  let offset = 0;
+  let blocks = 0;
+  while (offset < hours * 3600) {
+    for (const dialogue of corpus) {
+      for (const segment of evidenceOf.get(dialogue.wav) ?? []) {
+        if (segment.kind !== 'feature-blocks') continue;
+        evidence.push({ ...segment, blocks: segment.blocks.map((block) => ({ ...block, start: block.start + offset, end: block.end + offset })) });
+        blocks += segment.blocks.length;
+      }
+      offset += dialogue.seconds;
+    }
+  }
+  const before = process.cpuUsage();
+  diarize({ evidence, bounds: countBounds({}) });
+  const used = process.cpuUsage(before);
+  return { blocks, cpuSeconds: (used.user + used.system) / 1e6 };
+}
 
 const SYSTEMS: readonly SystemUnderTest[] = [
   { name: 'default, count estimated', diarize: inProcessDefaultDiarizer, toldCount: false },
@@ -135,4 +173,8 @@ printTable(
 const audioSeconds = corpus.reduce((seconds, dialogue) => seconds + dialogue.seconds, 0);
 console.log('\nCPU per audio second (this process, every thread):');
 for (const system of SYSTEMS) console.log(`  ${system.name}: ${((1000 * cpuSeconds.get(system.name)!) / audioSeconds).toFixed(1)} ms`);
+console.log('  by stage, both systems together:');
+for (const [stage, seconds] of stageCpuSeconds) console.log(`    ${stage}: ${((1000 * seconds) / (SYSTEMS.length * audioSeconds)).toFixed(1)} ms`);
+const long = longRecordingClusteringSeconds(LONG_RECORDING_HOURS);
+console.log(`  server: clustering one ${LONG_RECORDING_HOURS} h recording (${long.blocks} blocks, the corpus end to end): ${long.cpuSeconds.toFixed(2)} s, ${((1000 * long.cpuSeconds) / (LONG_RECORDING_HOURS * 3600)).toFixed(2)} ms per audio second`);
 console.log(`\nbench: ${((Date.now() - started) / 1000).toFixed(1)} s`);

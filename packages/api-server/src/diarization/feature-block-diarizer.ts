@@ -9,6 +9,12 @@ import type { SpeakerTurn } from './speaker-turn.js';
  * Both thresholds come from `npm run bench:diarization` (docs/diarization.md).
  */
 const CHANGE_COST = 1.5;
+/**
+ * Clustering holds a cost per pair of runs: past this many (a recording of some hours), change
+ * detection is run again, twice as reluctant each time and letting runs span pauses, until the
+ * runs fit (2000² costs: 32 MB).
+ */
+const MAX_CLUSTERED_RUNS = 2000;
 /** The Ward cost at which clustering stops: the cheapest merge left joins two voices. */
 const DIFFERENT_SPEAKER_COST = 6;
 /** Blocks closer than this are one stretch of speech (no pause for a turn to change in). */
@@ -30,29 +36,37 @@ const RESEGMENTATION_PASSES = 2;
 export function diarizeFeatureBlocks(blocks: readonly FeatureBlock[], dimensions: number, bounds: ClusterCountBounds): SpeakerTurn[] {
   if (blocks.length === 0) return [];
   const clusters = blockClusters(blocks, dimensions);
-  const runs = detectChanges(blocks, clusters);
-  const runLabels = agglomerate(runs, { cost: wardCost, merge: mergeClusters }, DIFFERENT_SPEAKER_COST, bounds);
-  let labels = new Array<number>(blocks.length).fill(0);
-  runs.forEach((run, r) => run.blocks.forEach((b) => (labels[b] = runLabels[r]!)));
+  let runs = detectChanges(blocks, clusters, CHANGE_COST, true);
+  for (let changeCost = 2 * CHANGE_COST; runs.clusters.length > MAX_CLUSTERED_RUNS; changeCost *= 2) runs = detectChanges(blocks, clusters, changeCost, false);
+  const runLabels = agglomerate(runs.clusters, { cost: wardCost, merge: mergeClusters }, DIFFERENT_SPEAKER_COST, bounds);
+  let labels = runs.runOfBlock.map((run) => runLabels[run]!);
   for (let pass = 0; pass < RESEGMENTATION_PASSES; pass++) labels = resegment(blocks, clusters, labels);
   return blocks.map((block, b) => ({ start: block.start, end: block.end, speaker: labels[b]! }));
 }
 
-function detectChanges(blocks: readonly FeatureBlock[], clusters: readonly SpeakerCluster[]): SpeakerCluster[] {
+/** Runs of blocks: each run's cluster, and the run each block is in. */
+interface Runs {
+  readonly clusters: SpeakerCluster[];
+  readonly runOfBlock: number[];
+}
+
+function detectChanges(blocks: readonly FeatureBlock[], clusters: readonly SpeakerCluster[], changeCost: number, pausesCut: boolean): Runs {
   const runs: SpeakerCluster[] = [];
+  const runOfBlock = [0];
   let current = clusters[0]!;
   for (let b = 1; b < blocks.length; b++) {
     // The next second (this block and the one after it, when it follows on) against the run so far.
     const next = b + 1 < blocks.length && contiguous(blocks[b]!, blocks[b + 1]!) ? mergeClusters(clusters[b]!, clusters[b + 1]!) : clusters[b]!;
-    if (contiguous(blocks[b - 1]!, blocks[b]!) && wardCost(current, next) < CHANGE_COST) {
+    if ((!pausesCut || contiguous(blocks[b - 1]!, blocks[b]!)) && wardCost(current, next) < changeCost) {
       current = mergeClusters(current, clusters[b]!);
     } else {
       runs.push(current);
       current = clusters[b]!;
     }
+    runOfBlock.push(runs.length);
   }
   runs.push(current);
-  return runs;
+  return { clusters: runs, runOfBlock };
 }
 
 function resegment(blocks: readonly FeatureBlock[], clusters: readonly SpeakerCluster[], labels: readonly number[]): number[] {

@@ -5,7 +5,6 @@ import type { FeatureBlock } from '@stt/shared';
 export interface SpeakerCluster {
   readonly frames: number;
   readonly mean: Float64Array;
-  readonly blocks: readonly number[];
 }
 
 /** Frames in a second: Ward costs are counted in seconds of speech. */
@@ -20,7 +19,7 @@ const RIDGE = 1e-3;
  */
 export function blockClusters(blocks: readonly FeatureBlock[], dimensions: number): SpeakerCluster[] {
   const whiten = whitening(blocks, dimensions);
-  return blocks.map((block, index) => ({ frames: block.frames, mean: whiten(block.sum.map((value) => value / block.frames)), blocks: [index] }));
+  return blocks.map((block) => ({ frames: block.frames, mean: whiten(block.sum.map((value) => value / block.frames)) }));
 }
 
 /**
@@ -40,7 +39,7 @@ export function squaredDistance(a: Float64Array, b: Float64Array): number {
 
 export function mergeClusters(a: SpeakerCluster, b: SpeakerCluster): SpeakerCluster {
   const frames = a.frames + b.frames;
-  return { frames, mean: a.mean.map((value, i) => (value * a.frames + b.mean[i]! * b.frames) / frames), blocks: [...a.blocks, ...b.blocks] };
+  return { frames, mean: a.mean.map((value, i) => (value * a.frames + b.mean[i]! * b.frames) / frames) };
 }
 
 /** x ↦ L⁻¹x, with L the Cholesky factor of the covariance of every frame of `blocks`. */
