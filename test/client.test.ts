@@ -49,6 +49,9 @@ describe('the typed client (@stt/client) against the real stack', () => {
     assert.equal(timed.text, 'Go forward ten meters.');
     assert.equal(timed.request_id, 'client-test-1');
     assert.deepEqual(timed.words?.map((word) => word.word), GO_FORWARD.split(' '));
+    const diarized = await client.transcribe(wav, { diarize: true, maxSpeakers: 1, timestamps: true });
+    assert.deepEqual(diarized.speakers, [{ speaker: 'SPEAKER_00', text: 'Go forward ten meters.', start: diarized.words![0]!.start, end: diarized.words!.at(-1)!.end }]);
+    assert.ok(diarized.words!.every((word) => word.speaker === 'SPEAKER_00'));
   });
 
   test('format srt and vtt come back as the subtitle text the server wrote', async () => {

@@ -8,8 +8,12 @@ export interface ListenOptions {
   readonly language?: string;
   readonly model?: string;
   readonly punctuate?: boolean;
+  /** Speaker turns (`speakers`) and a `speaker` on each word and utterance. */
   readonly diarize?: boolean;
+  /** With `diarize`: exactly this many speakers; else the count is estimated, within the bounds below. */
   readonly numSpeakers?: number;
+  readonly minSpeakers?: number;
+  readonly maxSpeakers?: number;
   /** Word timings (`words`). */
   readonly timestamps?: boolean;
   readonly utterances?: boolean;
@@ -42,6 +46,8 @@ const WIRE_NAMES: Readonly<Record<keyof ListenOptions | 'format' | 'callbackUrl'
   punctuate: 'punctuate',
   diarize: 'diarize',
   numSpeakers: 'num_speakers',
+  minSpeakers: 'min_speakers',
+  maxSpeakers: 'max_speakers',
   timestamps: 'timestamps',
   utterances: 'utterances',
   paragraphs: 'paragraphs',

@@ -27,6 +27,7 @@ export interface Transcript {
   readonly words?: readonly Word[];
   readonly utterances?: readonly TimedText[];
   readonly paragraphs?: readonly TimedText[];
+  /** With `diarize: true`: each speaker's turns, in time order, `speaker` as `SPEAKER_00`, `SPEAKER_01`, … */
   readonly speakers?: readonly TimedText[];
   readonly metadata: {
     readonly processing_time_ms: number;

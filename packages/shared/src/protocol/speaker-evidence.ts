@@ -8,8 +8,9 @@ import { z } from 'zod';
 
 /**
  * The default diarizer's evidence: speech cut into short blocks, each with the sufficient
- * statistics of its MFCC frames (count, sum, upper triangle of the sum of outer products), which
- * the server merges exactly to compare Gaussians by BIC.
+ * statistics of its MFCC frames (count, sum, upper triangle of the sum of outer products): the
+ * server whitens each block's mean by the covariance of every frame of the recording, summed
+ * from them, and clusters the means.
  */
 export const featureBlockSchema = z.object({
   start: z.number().nonnegative(),
