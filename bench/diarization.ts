@@ -23,6 +23,7 @@ import mfccEvidence from '../packages/lightning-asr/src/diarization/mfcc-evidenc
 import { bundledSileroVadModelPath } from '../packages/lightning-asr/src/engine/vad/silero-vad-model.js';
 import { diarizationCorpus, type Dialogue } from '../test/support/dialogue-corpus.js';
 import { equalSplitBaseline, oneSpeakerBaseline, type SpeakerSegment } from '../test/support/diarization-error-rate.js';
+import { collectPcm } from '../test/support/collect-pcm.js';
 import { COLLAR_SECONDS, scoreOf, sum, type Score } from '../test/support/diarization-scores.js';
 
 /** A diarizer under test: who speaks when in one recording; `speakers` is the count when the client says it. */
@@ -97,17 +98,7 @@ const BASELINES: readonly { readonly name: string; readonly hypothesis: (dialogu
   { name: 'baseline: equal split', hypothesis: (dialogue) => equalSplitBaseline(dialogue.reference, dialogue.speakers) },
 ];
 
-async function readPcm(wav: string): Promise<Int16Array> {
-  const chunks: Int16Array[] = [];
-  for await (const chunk of decodeAudio(createReadStream(wav), { maxDurationSeconds: 3600 })) chunks.push(chunk);
-  const pcm = new Int16Array(chunks.reduce((length, chunk) => length + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    pcm.set(chunk, at);
-    at += chunk.length;
-  }
-  return pcm;
-}
+const readPcm = (wav: string): Promise<Int16Array> => collectPcm(decodeAudio(createReadStream(wav), { maxDurationSeconds: 3600 }));
 
 const percent = (part: number, whole: number): string => `${((100 * part) / whole).toFixed(1)}%`;
 

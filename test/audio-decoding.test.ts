@@ -11,6 +11,7 @@ import { ApiError, type ErrorCode } from '@stt/shared';
 import { decodeAudio, sniffFormat, SUPPORTED_FORMATS, type DecodeAudioOptions } from '../packages/api-server/src/audio/index.js';
 import { SincResampler } from '../packages/api-server/src/audio/sinc-resampler.js';
 import { chunk, wavFile } from './support/wav-file.js';
+import { collectPcm } from './support/collect-pcm.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -92,11 +93,11 @@ describe('WAV fast path', () => {
     assert.deepEqual(await decodeFile(SPEECH_WAV), speech);
     // Odd chunk sizes split samples and the header between chunks.
     const wav = wavFile({ formatCode: 1, channels: 1, sampleRate: RATE, bitsPerSample: 16, data: bytesOf(goForward) });
-    assert.deepEqual(await collect(decodeAudio(inChunks(wav, 1001), OPTIONS)), goForward);
-    assert.deepEqual(await collect(decodeAudio(inChunks(wav, 7), OPTIONS)), goForward);
+    assert.deepEqual(await collectPcm(decodeAudio(inChunks(wav, 1001), OPTIONS)), goForward);
+    assert.deepEqual(await collectPcm(decodeAudio(inChunks(wav, 7), OPTIONS)), goForward);
     // An object-mode stream may hand over empty chunks, even first.
     const withEmptyChunks = Readable.from([Buffer.alloc(0), wav.subarray(0, 20), Buffer.alloc(0), wav.subarray(20), Buffer.alloc(0)], { objectMode: true });
-    assert.deepEqual(await collect(decodeAudio(withEmptyChunks, OPTIONS)), goForward);
+    assert.deepEqual(await collectPcm(decodeAudio(withEmptyChunks, OPTIONS)), goForward);
   });
 
   test('24-bit, 32-bit, float and double samples of 16-bit audio come out exactly', async () => {
@@ -117,7 +118,7 @@ describe('WAV fast path', () => {
       data[2 * index] = sample;
       data[2 * index + 1] = right[index]!;
     });
-    const decoded = await collect(decodeAudio(Readable.from([wavFile({ formatCode: 1, channels: 2, sampleRate: RATE, bitsPerSample: 16, data: bytesOf(data) })]), OPTIONS));
+    const decoded = await collectPcm(decodeAudio(Readable.from([wavFile({ formatCode: 1, channels: 2, sampleRate: RATE, bitsPerSample: 16, data: bytesOf(data) })]), OPTIONS));
     assert.deepEqual(decoded, left.map((sample, index) => Math.round((sample + right[index]!) / 2)));
   });
 
@@ -133,7 +134,7 @@ describe('WAV fast path', () => {
       'RF64 with a chunk after the data': wavFile({ formatCode: 1, channels: 1, sampleRate: RATE, bitsPerSample: 16, data, rf64: true, after: [list] }),
     };
     for (const [name, wav] of Object.entries(variants)) {
-      assert.deepEqual(await collect(decodeAudio(inChunks(wav, 4096), OPTIONS)), goForward, name);
+      assert.deepEqual(await collectPcm(decodeAudio(inChunks(wav, 4096), OPTIONS)), goForward, name);
     }
   });
 
@@ -200,7 +201,7 @@ describe('ffmpeg path', () => {
   });
 
   test('an M4A whose index follows the audio decodes in full (it needs a seekable file, not a pipe)', async () => {
-    assert.equal((await collect(decodeAudio(createReadStream(file('long.m4a')), OPTIONS))).length, LONG_SECONDS * RATE);
+    assert.equal((await collectPcm(decodeAudio(createReadStream(file('long.m4a')), OPTIONS))).length, LONG_SECONDS * RATE);
   });
 });
 
@@ -343,20 +344,9 @@ describe('streaming', () => {
 // ---- helpers ----
 
 async function decodeFile(path: string): Promise<Int16Array> {
-  return collect(decodeAudio(createReadStream(path), OPTIONS));
+  return collectPcm(decodeAudio(createReadStream(path), OPTIONS));
 }
 
-async function collect(decoder: AsyncGenerator<Int16Array>): Promise<Int16Array> {
-  const chunks: Int16Array[] = [];
-  for await (const samples of decoder) chunks.push(samples);
-  const all = new Int16Array(chunks.reduce((sum, samples) => sum + samples.length, 0));
-  let offset = 0;
-  for (const samples of chunks) {
-    all.set(samples, offset);
-    offset += samples.length;
-  }
-  return all;
-}
 
 async function drain(decoder: AsyncGenerator<Int16Array>): Promise<void> {
   for await (const samples of decoder) void samples;

@@ -12,7 +12,7 @@ import { checkEmbeddingModel, checkSegmentationModel } from '../packages/lightni
 import { embeddedTurns } from '../packages/lightning-asr/src/diarization/embedded-turns.js';
 import { loadSpeakerEvidenceExtractor } from '../packages/lightning-asr/src/diarization/load-speaker-evidence-extractor.js';
 import { onnxModelFile } from '../packages/lightning-asr/src/diarization/onnx-model-file.js';
-import { SherpaOnnxEvidenceExtractor } from '../packages/lightning-asr/src/diarization/sherpa-onnx-evidence-extractor.js';
+import { sherpaOnnxEvidenceExtractor } from '../packages/lightning-asr/src/diarization/sherpa-onnx-evidence-extractor.js';
 import { bundledSileroVadModelPath } from '../packages/lightning-asr/src/engine/vad/silero-vad-model.js';
 import { request, waitFor } from './support/http.js';
 import { ModelOrigin } from './support/model-origin.js';
@@ -195,7 +195,7 @@ test('without diarization models the worker diarizes with the model-free MFCC ex
 
 test('the sherpa-onnx extractor diarizes in a worker thread: a model file gone since its check is a rejected segment, not a crash', async () => {
   const gone = join(tmpdir(), 'stt-no-such-diarization-model');
-  const extractor = new SherpaOnnxEvidenceExtractor({ segmentation: `${gone}/segmentation.onnx`, embedding: `${gone}/embedding.onnx` }, 1);
+  const extractor = sherpaOnnxEvidenceExtractor({ segmentation: `${gone}/segmentation.onnx`, embedding: `${gone}/embedding.onnx` }, 1);
   try {
     assert.equal(extractor.name, 'sherpa-onnx');
     // sherpa-onnx's words for a missing file (its stderr says which): the thread ran the task and sherpa-onnx.

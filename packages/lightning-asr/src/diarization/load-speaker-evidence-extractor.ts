@@ -5,9 +5,9 @@ import type { ModelCheckResult } from '../engine/model-check/fork-model-check.js
 import { configuredModelSource } from '../model/configured-model-source.js';
 import { resolveModel } from '../model/resolve-model.js';
 import { checkEmbeddingModel, checkSegmentationModel } from './diarization-model-check.js';
-import { MfccEvidenceExtractor } from './mfcc-evidence-extractor.js';
+import { mfccEvidenceExtractor } from './mfcc-evidence-extractor.js';
 import { onnxModelFile } from './onnx-model-file.js';
-import { SherpaOnnxEvidenceExtractor } from './sherpa-onnx-evidence-extractor.js';
+import { sherpaOnnxEvidenceExtractor } from './sherpa-onnx-evidence-extractor.js';
 import type { DiarizationModelFiles } from './sherpa-onnx-speaker-models.js';
 import type { SpeakerEvidenceExtractor } from './speaker-evidence-extractor.js';
 
@@ -29,7 +29,7 @@ type Role = keyof typeof MODELS;
 export async function loadSpeakerEvidenceExtractor(config: AsrConfig, logger: Logger, threads: number): Promise<SpeakerEvidenceExtractor> {
   const segmentation = modelSourceVariable(config, MODELS.segmentation.prefix);
   const embedding = modelSourceVariable(config, MODELS.embedding.prefix);
-  if (segmentation === undefined || embedding === undefined) return new MfccEvidenceExtractor(configuredVadModelPath(config), threads);
+  if (segmentation === undefined || embedding === undefined) return mfccEvidenceExtractor(configuredVadModelPath(config), threads);
 
   const models: DiarizationModelFiles = {
     segmentation: await modelFile(config, 'segmentation', segmentation, logger),
@@ -41,7 +41,7 @@ export async function loadSpeakerEvidenceExtractor(config: AsrConfig, logger: Lo
   assertPassed(await checkEmbeddingModel(models, { timeoutMs }), 'embedding', embedding);
   assertPassed(await checkSegmentationModel(models, { timeoutMs }), 'segmentation', segmentation);
   logger.info({ segmentation: models.segmentation, embedding: models.embedding }, 'Diarization model check passed: diarizing with sherpa-onnx');
-  return new SherpaOnnxEvidenceExtractor(models, threads);
+  return sherpaOnnxEvidenceExtractor(models, threads);
 }
 
 /** The model's `.onnx` file, downloaded, verified and cached as the engine's model is. */

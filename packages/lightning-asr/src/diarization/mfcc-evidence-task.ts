@@ -1,10 +1,9 @@
 import type { SpeakerEvidence } from '@stt/shared';
 import { findSpeechSegments } from '../engine/sherpa-onnx/sherpa-onnx-silero-vad.js';
 import { mfccFeatureBlocks } from './mfcc-feature-blocks.js';
+import type { SegmentTask } from './pooled-evidence-extractor.js';
 
-export interface MfccEvidenceTask {
-  readonly pcm: Int16Array;
-  readonly offsetSeconds: number;
+export interface MfccEvidenceTask extends SegmentTask {
   readonly vadModelPath: string;
 }
 

@@ -3,10 +3,9 @@ import { toFloatSamples } from '../engine/sherpa-onnx/pcm-float.js';
 import { embeddedTurns } from './embedded-turns.js';
 import type { OfflineSpeakerDiarization, SpeakerEmbeddingExtractor } from './sherpa-onnx-diarization-binding.js';
 import { createSpeakerDiarization, createSpeakerEmbeddingExtractor, speechEmbedding, type DiarizationModelFiles } from './sherpa-onnx-speaker-models.js';
+import type { SegmentTask } from './pooled-evidence-extractor.js';
 
-export interface SherpaOnnxEvidenceTask {
-  readonly pcm: Int16Array;
-  readonly offsetSeconds: number;
+export interface SherpaOnnxEvidenceTask extends SegmentTask {
   readonly models: DiarizationModelFiles;
 }
 
