@@ -103,6 +103,14 @@ describe('subtitle cues', () => {
     );
     assert.equal(toWebVtt([]), 'WEBVTT\n\n');
   });
+
+  test('diarized: cues split where the speaker changes, and WebVTT names each cue\'s speaker with a voice span', () => {
+    const word = (text: string, start: number, speaker: number) => ({ word: text, start, end: start + 0.3, confidence: 1, speaker });
+    // No pause between "today" and "fine": only the change of speaker splits them.
+    const cues = subtitleCues([word('how', 0, 0), word('are', 0.3, 0), word('you', 0.6, 0), word('today', 0.9, 0), word('fine', 1.2, 1), word('thanks', 1.5, 1)]);
+    assert.deepEqual(cues.map((cue) => cue.lines), [['how are you today'], ['fine thanks']]);
+    assert.equal(toWebVtt(cues), 'WEBVTT\n\n00:00:00.000 --> 00:00:01.200\n<v SPEAKER_00>how are you today\n\n00:00:01.200 --> 00:00:01.800\n<v SPEAKER_01>fine thanks\n\n');
+  });
 });
 
 /** An SRT file's cues, read back. */

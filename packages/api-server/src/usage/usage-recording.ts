@@ -27,6 +27,7 @@ export function listenFeatures(options: ListenOptions): string[] {
   return [
     ...(options.punctuate ? ['punctuation'] : []),
     ...(options.timestamps ? ['word_timestamps'] : []),
+    ...(options.diarize ? ['diarization'] : []),
     ...(options.callback_url !== undefined ? ['callback'] : []),
   ];
 }

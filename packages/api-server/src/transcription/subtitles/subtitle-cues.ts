@@ -1,4 +1,4 @@
-import type { RecognizedWord } from '@stt/shared';
+import type { TranscriptWord } from '../batch-transcript.js';
 import { sentences } from '../punctuate.js';
 import { cueLines } from './cue-lines.js';
 import { CUE_RULES } from './cue-rules.js';
@@ -8,7 +8,7 @@ export interface Cue {
   readonly start: number;
   readonly end: number;
   readonly lines: readonly string[];
-  readonly words: readonly RecognizedWord[];
+  readonly words: readonly TranscriptWord[];
 }
 
 /**
@@ -18,13 +18,13 @@ export interface Cue {
  * Every word is in exactly one cue, in order. A single word too long for a line, or lasting
  * longer than a cue may, is a cue of its own.
  */
-export function subtitleCues(words: readonly RecognizedWord[]): Cue[] {
+export function subtitleCues(words: readonly TranscriptWord[]): Cue[] {
   return sentences(words).flatMap(sentenceCues);
 }
 
-function sentenceCues(sentence: readonly RecognizedWord[]): Cue[] {
+function sentenceCues(sentence: readonly TranscriptWord[]): Cue[] {
   const cues: Cue[] = [];
-  let pending: RecognizedWord[] = [];
+  let pending: TranscriptWord[] = [];
   for (const word of sentence) {
     while (pending.length > 0 && !fits([...pending, word])) {
       const cut = pauseCut(pending, word);
@@ -38,7 +38,7 @@ function sentenceCues(sentence: readonly RecognizedWord[]): Cue[] {
 }
 
 /** Whether `words` make one cue within the rules. */
-function fits(words: readonly RecognizedWord[]): boolean {
+function fits(words: readonly TranscriptWord[]): boolean {
   return words[words.length - 1]!.end - words[0]!.start <= CUE_RULES.maxSeconds && cueLines(words.map((word) => word.word)) !== undefined;
 }
 
@@ -46,7 +46,7 @@ function fits(words: readonly RecognizedWord[]): boolean {
  * How many of `pending`'s words to show in the cue ending before `next`: at least half of them,
  * cut at the longest pause (the latest of equal ones). A prefix of words that fit fits too.
  */
-function pauseCut(pending: readonly RecognizedWord[], next: RecognizedWord): number {
+function pauseCut(pending: readonly TranscriptWord[], next: TranscriptWord): number {
   let best = pending.length;
   let bestPause = next.start - pending[pending.length - 1]!.end;
   for (let cut = pending.length - 1; cut >= Math.ceil(pending.length / 2); cut--) {
@@ -56,7 +56,7 @@ function pauseCut(pending: readonly RecognizedWord[], next: RecognizedWord): num
   return best;
 }
 
-function cue(words: readonly RecognizedWord[]): Cue {
+function cue(words: readonly TranscriptWord[]): Cue {
   return {
     start: words[0]!.start,
     end: words[words.length - 1]!.end,
