@@ -62,11 +62,15 @@ describe('diarize=true on the batch API', () => {
     }
   });
 
-  test('max_speakers=1 puts every word on SPEAKER_00; without diarize there is no speaker anywhere', async () => {
+  test('max_speakers=1 puts every word and cue on SPEAKER_00; without diarize there is no speaker anywhere', async () => {
     const one = await post('/v1/listen', form({ diarize: 'true', max_speakers: '1', timestamps: 'true' }));
     assert.equal(one.status, 200, one.text);
     assert.deepEqual(one.json.speakers.map((turn: any) => turn.speaker), ['SPEAKER_00']);
     assert.ok(one.json.words.every((word: any) => word.speaker === 'SPEAKER_00'));
+    const vtt = await post('/v1/listen', form({ diarize: 'true', max_speakers: '1', format: 'vtt' }));
+    assert.equal(vtt.status, 200, vtt.text);
+    const cueTexts = vtt.text.split('\n\n').slice(1, -1).map((cue) => cue.split('\n')[1]);
+    assert.ok(cueTexts.length > 3 && cueTexts.every((line) => line?.startsWith('<v SPEAKER_00>')), vtt.text);
     const plain = await post('/v1/listen', form({ timestamps: 'true', utterances: 'true' }));
     assert.equal(plain.status, 200, plain.text);
     assert.equal(plain.json.speakers, undefined);
