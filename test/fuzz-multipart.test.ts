@@ -36,7 +36,7 @@ const SAFE_URLS = [
   '',
 ];
 const URL_OPTIONS = new Set(['url', 'callback_url', 'webhook_url']);
-const OPTION_NAMES = ['audio', 'punctuate', 'language', 'timestamps', 'diarize', 'num_speakers', 'callback_url', 'url', 'file', '__proto__', 'constructor', 'hasOwnProperty'];
+const OPTION_NAMES = ['audio', 'punctuate', 'language', 'timestamps', 'diarize', 'num_speakers', 'min_speakers', 'max_speakers', 'callback_url', 'url', 'file', '__proto__', 'constructor', 'hasOwnProperty'];
 const OPTION_VALUES = ['true', 'false', '1', '0', 'yes', 'maybe', '', 'en', 'en-US', 'fr', '2', '-1', '33', '{"a":1}', 'null'];
 
 describe('fuzzing multipart input on a real API server', () => {
