@@ -51,6 +51,21 @@ describe('live transcription over WebSocket', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /**
+   * The finals are as accurate as the batch endpoint on the same audio, within 5 points of word
+   * error rate against the reference: the live session decodes each utterance on its own, the
+   * batch endpoint the whole file, so their words differ here and there (some 10–15 %), and
+   * neither is the more right one throughout.
+   */
+  function assertAsAccurateAsBatch(streamText: string): void {
+    const stream = wordErrors(speech.reference, streamText);
+    const batch = wordErrors(speech.reference, batchText);
+    const differences = wordErrors(batchText, streamText);
+    const figures = `WER stream ${(stream.errors / stream.words).toFixed(3)}, batch ${(batch.errors / batch.words).toFixed(3)}; ${differences.errors} of ${differences.words} words differ`;
+    console.log(`stream vs batch: ${figures}`);
+    assert.ok(stream.errors / stream.words <= batch.errors / batch.words + 0.05, figures);
+  }
+
   /** Streams `audio`, closes the stream, and returns the client once the server has closed. */
   async function transcribe(query: string, audio: Buffer, frameBytes: number, bytesPerSecond?: number): Promise<StreamClient> {
     const client = await StreamClient.open(streamUrl(query), auth());
@@ -77,10 +92,7 @@ describe('live transcription over WebSocket', () => {
     assert.ok(client.messages.some((message) => message.type === 'speech_ended'));
     for (let index = 1; index < finals.length; index++) assert.ok(finals[index]!.start >= finals[index - 1]!.end - 0.001, 'finals follow each other in time');
 
-    const { errors, words } = wordErrors(batchText, finalText(client));
-    const difference = errors / words;
-    console.log(`stream vs batch: ${errors} word differences in ${words} words (${(difference * 100).toFixed(1)} %)`);
-    assert.ok(difference <= 0.1, `finals say what the batch endpoint says (${(difference * 100).toFixed(1)} % differ)`);
+    assertAsAccurateAsBatch(finalText(client));
   });
 
   test('real-time paced in 20 ms frames gives the same finals', async () => {
@@ -180,8 +192,7 @@ describe('live transcription over WebSocket', () => {
     // 19 s in one 608 KB frame: more than the worker takes in one frame, so the API server splits it.
     const client = await transcribe('?punctuate=false', speech.pcm, speech.pcm.length);
     assert.equal((await client.closed).code, 1000);
-    const { errors, words } = wordErrors(batchText, finalText(client));
-    assert.ok(errors / words <= 0.1, `the same words as the batch endpoint (${errors}/${words} differ)`);
+    assertAsAccurateAsBatch(finalText(client));
 
     const api = await stack.startExtraApi({ STREAM_MAX_FRAME_KB: '16' });
     const tooLarge = await StreamClient.open(`${api.replace('http', 'ws')}/v1/listen/stream`, auth());
