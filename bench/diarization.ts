@@ -15,7 +15,7 @@ import { createReadStream } from 'node:fs';
 import { ENGINE_SAMPLE_RATE, parseEnv, type SpeakerEvidence } from '@stt/shared';
 import { decodeAudio } from '../packages/api-server/src/audio/index.js';
 import { apiServerVariables } from '../packages/api-server/src/config.js';
-import diarize from '../packages/api-server/src/diarization/diarization-task.js';
+import { speakerTurns } from '../packages/api-server/src/diarization/diarization-task.js';
 import { speakerLabel } from '../packages/api-server/src/diarization/speaker-label.js';
 import { countBounds } from '../packages/api-server/src/diarization/speaker-turn.js';
 import { PcmSegmenter } from '../packages/api-server/src/transcription/pcm-segmenter.js';
@@ -51,7 +51,7 @@ const inProcessDefaultDiarizer: Diarizer = async (wav, pcm, speakers) => {
     segments.map((segment) => mfccEvidence({ pcm: segment.pcm, offsetSeconds: segment.offsetSeconds, vadModelPath: VAD_MODEL })),
   );
   evidenceOf.set(wav, evidence);
-  const turns = measured('server: clustering', () => diarize({ evidence, bounds: countBounds({ num_speakers: speakers }) }));
+  const turns = measured('server: clustering', () => speakerTurns(evidence, countBounds({ num_speakers: speakers })));
   return turns.map((turn) => ({ start: turn.start, end: turn.end, speaker: speakerLabel(turn.speaker) }));
 };
 
@@ -84,7 +84,7 @@ function longRecordingClusteringSeconds(hours: number): { blocks: number; cpuSec
     }
   }
   const before = process.cpuUsage();
-  diarize({ evidence, bounds: countBounds({}) });
+  speakerTurns(evidence, countBounds({}));
   const used = process.cpuUsage(before);
   return { blocks, cpuSeconds: (used.user + used.system) / 1e6 };
 }

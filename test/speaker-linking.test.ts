@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EmbeddedTurn } from '@stt/shared';
-import diarize from '../packages/api-server/src/diarization/diarization-task.js';
-import { wordsBySpeaker } from '../packages/api-server/src/diarization/word-speakers.js';
+import { speakerTurns } from '../packages/api-server/src/diarization/diarization-task.js';
+import { wordSpeakers } from '../packages/api-server/src/diarization/word-speakers.js';
 
 /** A unit-ish embedding near axis `voice` of an 8-dimensional space, with a little of `noise`. */
 const voice = (axis: number, noise: number): number[] => Array.from({ length: 8 }, (_, i) => (i === axis ? 1 : 0) + noise * Math.sin(7 * i + axis + noise));
@@ -28,24 +28,24 @@ describe('speakers linked across segments, words labelled', () => {
   const evidence = segments.map((turns) => ({ kind: 'embedded-turns' as const, turns }));
 
   test('one label per voice across segments, numbered by first appearance', () => {
-    const turns = diarize({ evidence, bounds: { min: 1, max: 8 } });
+    const turns = speakerTurns(evidence, { min: 1, max: 8 });
     assert.deepEqual(turns.map((turn) => turn.speaker), [0, 1, 1, 0, 1]);
   });
 
   test('count bounds win over the estimate: max 1 joins them, min 3 splits one voice', () => {
-    assert.deepEqual(new Set(diarize({ evidence, bounds: { min: 1, max: 1 } }).map((turn) => turn.speaker)), new Set([0]));
-    assert.equal(new Set(diarize({ evidence, bounds: { min: 3, max: 3 } }).map((turn) => turn.speaker)).size, 3);
+    assert.deepEqual(new Set(speakerTurns(evidence, { min: 1, max: 1 }).map((turn) => turn.speaker)), new Set([0]));
+    assert.equal(new Set(speakerTurns(evidence, { min: 3, max: 3 }).map((turn) => turn.speaker)).size, 3);
   });
 
   test('a segment whose worker sent no evidence, or no speech at all: its words go to the nearest turn', () => {
-    const turns = diarize({ evidence: [evidence[0], undefined, evidence[2]], bounds: { min: 1, max: 8 } });
+    const turns = speakerTurns([evidence[0], undefined, evidence[2]], { min: 1, max: 8 });
     assert.deepEqual(turns.map((turn) => turn.speaker), [0, 1, 1]);
     const word = (start: number, end: number) => ({ word: 'w', start, end, confidence: 1 });
     // Turns 0–2 s (0), 2.5–4 s (1), 9.5–12 s (1): the two words between the first two are in neither.
-    const words = wordsBySpeaker([word(0.5, 0.9), word(2.05, 2.2), word(2.3, 2.45), word(11, 11.5)], turns);
-    assert.deepEqual(words.map((w) => w.speaker), [0, 0, 1, 1]);
-    assert.deepEqual(diarize({ evidence: [undefined], bounds: { min: 1, max: 8 } }), []);
-    assert.deepEqual(wordsBySpeaker([word(0, 1)], []).map((w) => w.speaker), [0]);
+    const words = wordSpeakers([word(0.5, 0.9), word(2.05, 2.2), word(2.3, 2.45), word(11, 11.5)], turns);
+    assert.deepEqual(words, [0, 0, 1, 1]);
+    assert.deepEqual(speakerTurns([undefined], { min: 1, max: 8 }), []);
+    assert.deepEqual(wordSpeakers([word(0, 1)], []), [0]);
   });
 
   test('speakers are renumbered by their first word: one with no words leaves no gap', () => {
@@ -55,6 +55,6 @@ describe('speakers linked across segments, words labelled', () => {
       { start: 1, end: 2, speaker: 1 },
       { start: 2, end: 3, speaker: 2 },
     ];
-    assert.deepEqual(wordsBySpeaker([word(0.2), word(2.2), word(0.5)], turns).map((w) => w.speaker), [0, 1, 0]);
+    assert.deepEqual(wordSpeakers([word(0.2), word(2.2), word(0.5)], turns), [0, 1, 0]);
   });
 });

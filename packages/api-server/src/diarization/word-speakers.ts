@@ -1,14 +1,14 @@
-import type { TranscriptWord } from '../transcription/batch-transcript.js';
+import type { WordTime } from './diarization-task.js';
 import type { SpeakerTurn } from './speaker-turn.js';
 
 /**
- * Each word takes the speaker of the turn it overlaps most, or of the nearest turn when it
+ * Each word's speaker: that of the turn it overlaps most, or of the nearest turn when it
  * overlaps none (the recogniser's word times and the diarizer's speech regions differ by a few
  * frames); speakers are then numbered 0… by their first word, so a speaker without words leaves
  * no gap. Without turns (no speech found), every word is speaker 0. Every turn is weighed for
- * every word: an hour holds some thousands of each, a few milliseconds of work.
+ * every word: an hour holds some thousands of each, some tens of milliseconds on a thread.
  */
-export function wordsBySpeaker(words: readonly TranscriptWord[], turns: readonly SpeakerTurn[]): TranscriptWord[] {
+export function wordSpeakers(words: readonly WordTime[], turns: readonly SpeakerTurn[]): number[] {
   const renumber = new Map<number, number>();
   return words.map((word) => {
     let best = { speaker: 0, score: -Infinity };
@@ -18,6 +18,6 @@ export function wordsBySpeaker(words: readonly TranscriptWord[], turns: readonly
       if (score > best.score) best = { speaker: turn.speaker, score };
     }
     if (!renumber.has(best.speaker)) renumber.set(best.speaker, renumber.size);
-    return { ...word, speaker: renumber.get(best.speaker)! };
+    return renumber.get(best.speaker)!;
   });
 }
