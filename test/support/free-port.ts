@@ -19,10 +19,18 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Below Linux's ephemeral range (32768–60999 by default), from which every outgoing connection
+ * takes its local port: a port found free there can be taken by one (a worker's Redis client)
+ * before the service it was meant for listens on it.
+ */
+const RANGE_START = 20_000;
+const RANGE_END = 32_768;
+
 /** The first of `count` consecutive ports that were all free a moment ago. */
 export async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const first = 20_000 + Math.floor(Math.random() * 40_000);
+    const first = RANGE_START + Math.floor(Math.random() * (RANGE_END - RANGE_START - count));
     const checks = await Promise.all(Array.from({ length: count }, (_, i) => listenOn(first + i)));
     if (checks.every((port) => port !== undefined)) return first;
   }
